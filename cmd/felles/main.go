@@ -1,0 +1,142 @@
+// Command felles is the command-line tool of the felles SDK: it runs the
+// local sandbox of the national services and talks to them (or to the real
+// Test and Prod environments) with a felles configuration file.
+//
+// Usage:
+//
+//	felles sandbox [-addr HOST:PORT] [-dir DIR]
+//	felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]
+//	felles version
+//	felles help [COMMAND]
+//
+// Exit status: 0 on success, 1 on failure, 2 on a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// errUsage marks a usage error; the command has already printed why.
+var errUsage = errors.New("usage")
+
+type command struct {
+	name    string
+	summary string
+	usage   string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"sandbox", "run the local sandbox of the national services", "felles sandbox [-addr HOST:PORT] [-dir DIR]", runSandbox},
+		{"token", "print a Maskinporten access token", "felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]", runToken},
+		{"version", "print the felles version", "felles version", runVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printHelp(stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			for _, c := range commands() {
+				if c.name == rest[0] {
+					fmt.Fprintf(stdout, "usage: %s\n\n%s.\n", c.usage, c.summary)
+					c.run(ctx, []string{"-h"}, io.Discard, stdout)
+					return exitOK
+				}
+			}
+			fmt.Fprintf(stderr, "felles: unknown command %q\n", rest[0])
+			return exitUsage
+		}
+		printHelp(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, rest, stdout, stderr)
+		switch {
+		case err == nil, errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "usage: %s\n", c.usage)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "felles %s: %v\n", name, err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(stderr, "felles: unknown command %q\n\n", name)
+	printHelp(stderr)
+	return exitUsage
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "felles: the Nordic national common components from Go.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'felles help COMMAND' for a command's flags.")
+}
+
+// newFlags returns a flag set that reports errors to stderr and does not exit.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("felles "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, mapping flag errors (already printed) to errUsage and
+// rejecting stray arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "felles", versionString())
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/fellesgo/felles"
+	"github.com/fellesgo/felles/internal/testpki"
+	"github.com/fellesgo/felles/sandbox"
+)
+
+func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sandbox", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
+	dir := fs.String("dir", "felles-sandbox", "`DIR` for felles.json, client.p12 and the sandbox's keys (kept across restarts)")
+	verbose := fs.Bool("v", false, "log every request to stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	opts := []sandbox.Option{sandbox.WithAddr(*addr), sandbox.WithStateDir(*dir)}
+	if *verbose {
+		opts = append(opts, sandbox.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	sb, err := sandbox.Start(opts...)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+
+	cfgPath, err := writeSandboxConfig(sb, *dir)
+	if err != nil {
+		return err
+	}
+	tc := sb.TestClient()
+	fmt.Fprintf(stdout, "felles sandbox %s listening on %s\n\n", felles.Version, sb.URL())
+	endpoints := sb.Endpoints()
+	for _, name := range slices.Sorted(mapKeys(endpoints)) {
+		fmt.Fprintf(stdout, "  %-14s %s\n", name, endpoints[name])
+	}
+	fmt.Fprintf(stdout, "\nTest client %s (%s, organisation number %s)\n", tc.ClientID, tc.OrganizationName, tc.OrganizationNumber)
+	fmt.Fprintf(stdout, "Configuration written to %s\n\n", cfgPath)
+	fmt.Fprintf(stdout, "Try:\n  felles token -config %s -scope %s\n\nPress Ctrl-C to stop.\n", cfgPath, tc.Scopes[0])
+
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "\nstopping")
+	return nil
+}
+
+// writeSandboxConfig writes DIR/client.p12 and DIR/felles.json for the
+// sandbox's test client and returns the configuration's path.
+func writeSandboxConfig(sb *sandbox.Sandbox, dir string) (string, error) {
+	tc := sb.TestClient()
+	pw := make([]byte, 12)
+	rand.Read(pw)
+	password := base64.RawURLEncoding.EncodeToString(pw)
+	p12, err := testpki.EncodePKCS12(tc.Certificate, password)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "client.p12"), p12, 0o600); err != nil {
+		return "", err
+	}
+	cfg := felles.Config{
+		Environment:        felles.EnvironmentSandbox,
+		ClientID:           tc.ClientID,
+		OrganizationNumber: tc.OrganizationNumber,
+		Certificate:        felles.CertificateConfig{File: "client.p12", Password: password},
+		Endpoints:          sb.Endpoints(),
+	}
+	path := filepath.Join(dir, "felles.json")
+	if err := cfg.WriteFile(path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+func mapKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,155 @@
+// Quickstart is a guided tour of felles against the sandbox, the local
+// imitation of the national services, started in-process:
+//
+//	go run ./examples/quickstart
+//
+// It gets a Maskinporten access token with the sandbox test client's
+// enterprise certificate, calls a protected sandbox endpoint with it, and
+// shows what a refusal looks like. With -config it uses a felles
+// configuration file instead (for example the one `felles sandbox` writes).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fellesgo/felles"
+	"github.com/fellesgo/felles/identity"
+	"github.com/fellesgo/felles/identity/maskinporten"
+	"github.com/fellesgo/felles/internal/jws"
+	"github.com/fellesgo/felles/sandbox"
+)
+
+func main() {
+	cfgPath := flag.String("config", "", "felles configuration `FILE`; default: an in-process sandbox")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx, *cfgPath, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// tour is what the steps need: where to get tokens and what to call.
+type tour struct {
+	mp        *maskinporten.Client
+	cert      *identity.Certificate
+	clientID  string
+	scope     string
+	whoamiURL string // a protected endpoint; empty outside a sandbox
+}
+
+func run(ctx context.Context, cfgPath string, out io.Writer) error {
+	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+
+	var t tour
+	if cfgPath == "" {
+		say("1. Starting the felles sandbox in-process (an imitation of Maskinporten and the registers).")
+		sb, err := sandbox.Start()
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+		say("   Sandbox running at %s; Maskinporten issuer %s", sb.URL(), sb.MaskinportenIssuer())
+		tc := sb.TestClient()
+		t.cert, t.clientID, t.scope = tc.Certificate, tc.ClientID, tc.Scopes[0]
+		t.whoamiURL = sb.URL() + "/sandbox/whoami"
+		if t.mp, err = maskinporten.NewFromCertificate(tc.ClientID, tc.Certificate, maskinporten.WithIssuer(sb.MaskinportenIssuer())); err != nil {
+			return err
+		}
+	} else {
+		say("1. Reading the configuration %s.", cfgPath)
+		cfg, err := felles.LoadConfig(cfgPath)
+		if err != nil {
+			return err
+		}
+		if t.cert, err = cfg.LoadCertificate(); err != nil {
+			return err
+		}
+		if t.mp, err = cfg.Maskinporten(); err != nil {
+			return err
+		}
+		t.clientID, t.scope = cfg.ClientID, "krr:global/kontaktinformasjon.read"
+		if base, err := cfg.Endpoint("sandbox"); err == nil {
+			t.whoamiURL = base + "whoami"
+		}
+	}
+
+	orgnr, err := t.cert.OrganizationNumber()
+	if err != nil {
+		return err
+	}
+	leaf := t.cert.Leaf()
+	say("\n2. The enterprise certificate (virksomhetssertifikat) of client %s:", t.clientID)
+	say("   %s (%s)", leaf.Subject.CommonName, strings.Join(leaf.Subject.Organization, ", "))
+	say("   issued by %s, valid until %s", leaf.Issuer.CommonName, leaf.NotAfter.Format(time.DateOnly))
+	say("   organisation number %s", orgnr)
+
+	say("\n3. Asking Maskinporten for an access token with scope %q.", t.scope)
+	say("   felles signs a JWT grant (RS256, x5c = the certificate chain, a fresh jti) and posts it to the token endpoint.")
+	req := maskinporten.Request{Scopes: []string{t.scope}}
+	tok, err := t.mp.Token(ctx, req)
+	if err != nil {
+		return err
+	}
+	say("   Got a %s token valid until %s (%d characters).", tok.TokenType, tok.Expiry.Format(time.TimeOnly), len(tok.AccessToken))
+	if parts, err := jws.Split(tok.AccessToken); err == nil {
+		var claims struct {
+			Scope    string `json:"scope"`
+			ClientID string `json:"client_id"`
+			Consumer struct {
+				ID string `json:"ID"`
+			} `json:"consumer"`
+		}
+		if json.Unmarshal(parts.Payload, &claims) == nil {
+			say("   Its claims: client_id %s, consumer %s, scope %q.", claims.ClientID, claims.Consumer.ID, claims.Scope)
+		}
+	}
+	again, err := t.mp.Token(ctx, req)
+	if err != nil {
+		return err
+	}
+	say("   Asking again returns the cached token (same token: %t); felles renews it ahead of expiry.", again.AccessToken == tok.AccessToken)
+
+	if t.whoamiURL != "" {
+		say("\n4. Calling a protected sandbox endpoint, %s, with an http.Client that adds the token.", t.whoamiURL)
+		hc := t.mp.HTTPClient(req)
+		hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, t.whoamiURL, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(hreq)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("whoami answered %s: %s", resp.Status, body)
+		}
+		say("   %s: %s", resp.Status, body)
+	}
+
+	say("\n5. Asking for a scope the client has not been granted shows a typed error:")
+	_, err = t.mp.Token(ctx, maskinporten.Request{Scopes: []string{"nav:example/not-granted"}})
+	var mpErr *maskinporten.Error
+	if !errors.As(err, &mpErr) {
+		return fmt.Errorf("expected a Maskinporten refusal, got %v", err)
+	}
+	say("   HTTP %d, error %q: %s", mpErr.StatusCode, mpErr.Code, mpErr.Description)
+
+	say("\nDone. Next: `go run ./cmd/felles sandbox` runs the sandbox standalone and writes a felles.json to use with `felles token`.")
+	return nil
+}
