@@ -139,14 +139,9 @@ func (ca *CA) Issue(r Request) (*identity.Certificate, error) {
 	if cn == "" {
 		cn = r.OrganizationName
 	}
-	subject := pkix.Name{Country: []string{"NO"}, Organization: []string{r.OrganizationName}, CommonName: cn}
-	if r.LegacySubject {
-		subject.SerialNumber = r.OrganizationNumber
-	} else {
-		subject.ExtraNames = []pkix.AttributeTypeAndValue{{
-			Type:  OIDOrganizationIdentifier,
-			Value: asn1.RawValue{Tag: asn1.TagUTF8String, Bytes: []byte("NTRNO-" + r.OrganizationNumber)},
-		}}
+	rawSubject, err := enterpriseSubject(r.OrganizationNumber, r.OrganizationName, cn, r.LegacySubject)
+	if err != nil {
+		return nil, fmt.Errorf("testpki: %w", err)
 	}
 	nb, na := r.NotBefore, r.NotAfter
 	if nb.IsZero() {
@@ -157,7 +152,7 @@ func (ca *CA) Issue(r Request) (*identity.Certificate, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: randomSerial(),
-		Subject:      subject,
+		RawSubject:   rawSubject,
 		NotBefore:    nb,
 		NotAfter:     na,
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageDataEncipherment,
@@ -238,6 +233,25 @@ func ParsePEM(data []byte) (*CA, error) {
 		return nil, fmt.Errorf("testpki: issuing CA not signed by root: %w", err)
 	}
 	return &CA{Root: certs[0], Issuing: certs[1], rootKey: keys[0], issuingKey: keys[1]}, nil
+}
+
+// enterpriseSubject encodes a subject the way Buypass encodes its enterprise
+// certificates: C as PrintableString, O and CN as UTF8String, and the
+// organisation number as organizationIdentifier (UTF8String "NTRNO-<orgnr>")
+// or, in the legacy form, serialNumber (PrintableString).
+func enterpriseSubject(orgnr, org, cn string, legacy bool) ([]byte, error) {
+	utf8 := func(s string) asn1.RawValue { return asn1.RawValue{Tag: asn1.TagUTF8String, Bytes: []byte(s)} }
+	printable := func(s string) asn1.RawValue { return asn1.RawValue{Tag: asn1.TagPrintableString, Bytes: []byte(s)} }
+	id := pkix.AttributeTypeAndValue{Type: OIDOrganizationIdentifier, Value: utf8("NTRNO-" + orgnr)}
+	if legacy {
+		id = pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier{2, 5, 4, 5}, Value: printable(orgnr)}
+	}
+	return asn1.Marshal(pkix.RDNSequence{
+		{{Type: asn1.ObjectIdentifier{2, 5, 4, 6}, Value: printable("NO")}},
+		{{Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: utf8(org)}},
+		{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: utf8(cn)}},
+		{id},
+	})
 }
 
 func randomSerial() *big.Int {
