@@ -81,7 +81,10 @@ func replace(re *regexp.Regexp, s, done string) string {
 	return b.String()
 }
 
-// personNumbers replaces each run of exactly 11 ASCII digits in s.
+// personNumbers replaces each run of exactly 11 ASCII digits in s, except
+// inside a hexadecimal identifier (a run of 16 or more hex digits with a
+// letter among them, such as a Maskinporten trace_id), which is not a
+// person number and is needed to ask for support.
 func personNumbers(s string) string {
 	var b strings.Builder
 	last := 0 // s[last:] is not yet copied to b
@@ -94,7 +97,7 @@ func personNumbers(s string) string {
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		if j-i == 11 {
+		if j-i == 11 && !inHexID(s, i, j) {
 			b.WriteString(s[last:i])
 			b.WriteString(mask)
 			last = j
@@ -109,6 +112,23 @@ func personNumbers(s string) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isHexLetter(c byte) bool { return 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// inHexID reports whether the digits s[i:j] lie in a run of at least 16 hex
+// digits that holds a letter.
+func inHexID(s string, i, j int) bool {
+	letter := false
+	for i > 0 && (isDigit(s[i-1]) || isHexLetter(s[i-1])) {
+		i--
+		letter = letter || isHexLetter(s[i])
+	}
+	for j < len(s) && (isDigit(s[j]) || isHexLetter(s[j])) {
+		letter = letter || isHexLetter(s[j])
+		j++
+	}
+	return letter && j-i >= 16
+}
 
 // URL returns u as a string without its userinfo and fragment, with every
 // query value replaced by "REDACTED" and the rest passed through [String],

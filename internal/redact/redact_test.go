@@ -187,3 +187,22 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestStringKeepsHexTraceIDs(t *testing.T) {
+	for in, want := range map[string]string{
+		// A Maskinporten trace_id with an 11-digit run stays whole.
+		"Client not found (trace_id: ab01234567890cd3e9702ca356666143)": "Client not found (trace_id: ab01234567890cd3e9702ca356666143)",
+		"trace 0123456789012345678901234567abcd":                        "trace 0123456789012345678901234567abcd",
+		// Person numbers next to short hex-like words are still masked.
+		"fnr 01017012345 added": "fnr [REDACTED] added",
+		"id=abc01017012345":     "id=abc[REDACTED]",
+		"x01017012345":          "x[REDACTED]",
+		// The trade-off: 11 digits inside a 16+ character hex run read as an
+		// identifier, not a person number.
+		"deadbeef01017012345": "deadbeef01017012345",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
