@@ -228,7 +228,10 @@ func TestSandboxConsumerOrgDelegation(t *testing.T) {
 func TestSandboxRetriesThroughFaults(t *testing.T) {
 	sb := startSandbox(t)
 	tc := sb.TestClient()
-	remove := sb.InjectFault(sandbox.Fault{PathPrefix: "/maskinporten/token", Status: http.StatusServiceUnavailable, Times: 2})
+	remove, err := sb.InjectFault(sandbox.Fault{PathPrefix: "/maskinporten/token", Status: http.StatusServiceUnavailable, Times: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer remove()
 	var posts atomic.Int64
 	mp, err := maskinporten.NewFromCertificate(tc.ClientID, tc.Certificate,
@@ -246,7 +249,10 @@ func TestSandboxRetriesThroughFaults(t *testing.T) {
 	}
 
 	// A 429 whose Retry-After exceeds the cap is returned at once, typed.
-	remove2 := sb.InjectFault(sandbox.Fault{PathPrefix: "/maskinporten/token", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
+	remove2, err := sb.InjectFault(sandbox.Fault{PathPrefix: "/maskinporten/token", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer remove2()
 	_, err = mp.Token(ctx, maskinporten.Request{Scopes: []string{"krr:global/digitalpost.read"}})
 	var e *maskinporten.Error
