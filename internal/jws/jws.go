@@ -89,20 +89,20 @@ func marshalHeader(alg Algorithm, header map[string]any) ([]byte, error) {
 	if _, ok := header["alg"]; ok {
 		return nil, errors.New(`jws: header must not set "alg"`)
 	}
-	rest, err := json.Marshal(header)
-	if err != nil {
-		return nil, fmt.Errorf("jws: header: %w", err)
-	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"alg":`)
 	a, _ := json.Marshal(string(alg))
 	buf.Write(a)
-	if len(rest) > 2 { // not "{}"
-		buf.WriteByte(',')
-		buf.Write(rest[1:])
-	} else {
+	if len(header) == 0 {
 		buf.WriteByte('}')
+		return buf.Bytes(), nil
 	}
+	rest, err := json.Marshal(header) // "{...}", keys sorted
+	if err != nil {
+		return nil, fmt.Errorf("jws: header: %w", err)
+	}
+	buf.WriteByte(',')
+	buf.Write(rest[1:])
 	return buf.Bytes(), nil
 }
 
