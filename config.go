@@ -26,14 +26,24 @@ const (
 
 // Service names used as keys of Config.Endpoints.
 const (
-	ServiceMaskinporten = "maskinporten"
+	ServiceMaskinporten  = "maskinporten"
+	ServiceKRR           = "krr"           // base URL; the client adds rest/v2/personer
+	ServiceFolkeregister = "folkeregister" // base URL; the client adds folkeregisteret/<package>/...
 )
 
 // presets holds the endpoints of the real environments, by environment and
 // service. Sources: shared/spec/identity-and-registers.md §0.
 var presets = map[string]map[string]string{
-	EnvironmentProd: {ServiceMaskinporten: maskinporten.ProdIssuer},
-	EnvironmentTest: {ServiceMaskinporten: maskinporten.TestIssuer},
+	EnvironmentProd: {
+		ServiceMaskinporten:  maskinporten.ProdIssuer,
+		ServiceKRR:           "https://kontaktregisteret.no/",
+		ServiceFolkeregister: "https://folkeregisteret.api.skatteetaten.no/",
+	},
+	EnvironmentTest: {
+		ServiceMaskinporten:  maskinporten.TestIssuer,
+		ServiceKRR:           "https://test.kontaktregisteret.no/",
+		ServiceFolkeregister: "https://folkeregisteret-api-konsument.sits.no/",
+	},
 }
 
 // PasswordEnv is the environment variable read for the certificate password

@@ -24,8 +24,8 @@ func TestParseConfigPresets(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("%s: Endpoint = %q, %v; want %q", env, got, err, want)
 		}
-		if _, err := c.Endpoint("krr"); err == nil {
-			t.Errorf("%s: Endpoint(krr) should fail until it has a preset", env)
+		if _, err := c.Endpoint("idporten"); err == nil {
+			t.Errorf("%s: Endpoint(idporten) should fail: it has no preset", env)
 		}
 	}
 }

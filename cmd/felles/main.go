@@ -6,6 +6,10 @@
 //
 //	felles sandbox [-addr HOST:PORT] [-dir DIR]
 //	felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]
+//	felles krr lookup -config FILE ID... (or - to read one id per line from stdin)
+//	felles freg person -config FILE ID [-part PART]...
+//	felles freg feed -config FILE -from SEQ [-follow]
+//	felles personid check NUMBER...
 //	felles version
 //	felles help [COMMAND]
 //
@@ -51,6 +55,9 @@ func commands() []command {
 	return []command{
 		{"sandbox", "run the local sandbox of the national services", "felles sandbox [-addr HOST:PORT] [-dir DIR]", runSandbox},
 		{"token", "print a Maskinporten access token", "felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]", runToken},
+		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] ID... | -", runKRR},
+		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE ID [-part PART]... | felles freg feed -config FILE -from SEQ [-follow]", runFreg},
+		{"personid", "check Norwegian and Danish person numbers", "felles personid check NUMBER...", runPersonID},
 		{"version", "print the felles version", "felles version", runVersion},
 	}
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// (default 30s). A longer Retry-After ends the retries: the response is
 	// returned to the caller at once.
 	MaxRetryAfter time.Duration
+	// RetryAfterUnit is the unit of a numeric Retry-After: time.Second (the
+	// default, as HTTP defines it) or time.Millisecond, which
+	// Folkeregisteret's documentation states for its 429 answers.
+	RetryAfterUnit time.Duration
 }
 
 // Client sends requests with the felles retry policy. It is safe for
@@ -98,6 +102,9 @@ func New(o Options) *Client {
 	}
 	if o.MaxRetryAfter <= 0 {
 		o.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if o.RetryAfterUnit <= 0 {
+		o.RetryAfterUnit = time.Second
 	}
 	o.HTTPClient, o.Logger = nil, nil
 	return &Client{hc: hc, log: log, o: o}
@@ -322,7 +329,7 @@ func (a *attempts) policy(ctx context.Context, resp *http.Response, err error) (
 	}
 	wait = a.backoff()
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), a.c.o.RetryAfterUnit); ok {
 			if d > a.c.o.MaxRetryAfter {
 				return false, 0, "Retry-After " + d.String() + " exceeds " + a.c.o.MaxRetryAfter.String()
 			}
@@ -392,12 +399,12 @@ func retryableError(err error) bool {
 }
 
 // retryAfter parses a Retry-After value: delay-seconds or an HTTP-date.
-func retryAfter(v string) (time.Duration, bool) {
+func retryAfter(v string, unit time.Duration) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
 	if s, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		return time.Duration(min(s, 1<<32)) * time.Second, true
+		return time.Duration(min(s, 1<<32)) * unit, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

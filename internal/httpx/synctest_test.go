@@ -118,16 +118,20 @@ func TestRetryAfter(t *testing.T) {
 		retryAfter func() string // evaluated inside the bubble
 		maxRA      time.Duration
 		wantGap    time.Duration // -1: not retried
+		unit       time.Duration // Options.RetryAfterUnit
 	}{
-		{"503 seconds", 503, func() string { return "2" }, 0, 2 * time.Second},
-		{"429 seconds", 429, func() string { return "7" }, 0, 7 * time.Second},
-		{"429 HTTP-date", 429, func() string { return time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat) }, 0, 3 * time.Second},
-		{"503 date in the past", 503, func() string { return "Sat, 01 Jan 2000 00:00:00 GMT" }, 0, 0},
-		{"429 at the cap", 429, func() string { return "30" }, 0, 30 * time.Second},
-		{"429 over the cap", 429, func() string { return "31" }, 0, -1},
-		{"503 over a raised cap", 503, func() string { return "31" }, time.Minute, 31 * time.Second},
-		{"503 over a lowered cap", 503, func() string { return "6" }, 5 * time.Second, -1},
-		{"503 absurd", 503, func() string { return "99999999999999999999999" }, 0, -1},
+		{"503 seconds", 503, func() string { return "2" }, 0, 2 * time.Second, 0},
+		{"429 seconds", 429, func() string { return "7" }, 0, 7 * time.Second, 0},
+		{"429 HTTP-date", 429, func() string { return time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat) }, 0, 3 * time.Second, 0},
+		{"503 date in the past", 503, func() string { return "Sat, 01 Jan 2000 00:00:00 GMT" }, 0, 0, 0},
+		{"429 at the cap", 429, func() string { return "30" }, 0, 30 * time.Second, 0},
+		{"429 over the cap", 429, func() string { return "31" }, 0, -1, 0},
+		{"503 over a raised cap", 503, func() string { return "31" }, time.Minute, 31 * time.Second, 0},
+		{"503 over a lowered cap", 503, func() string { return "6" }, 5 * time.Second, -1, 0},
+		{"503 absurd", 503, func() string { return "99999999999999999999999" }, 0, -1, 0},
+		{"429 in milliseconds", 429, func() string { return "1500" }, 0, 1500 * time.Millisecond, time.Millisecond},
+		{"429 in milliseconds over the cap", 429, func() string { return "31000" }, 0, -1, time.Millisecond},
+		{"429 HTTP-date with a millisecond unit", 429, func() string { return time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat) }, 0, 3 * time.Second, time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +143,7 @@ func TestRetryAfter(t *testing.T) {
 					return status(200), nil
 				}}
 				// Backoff alone would be at most 1ms.
-				c := client(f, Options{WaitMin: time.Millisecond, WaitMax: time.Millisecond, MaxRetryAfter: tt.maxRA})
+				c := client(f, Options{WaitMin: time.Millisecond, WaitMax: time.Millisecond, MaxRetryAfter: tt.maxRA, RetryAfterUnit: tt.unit})
 				start := time.Now()
 				resp, err := c.Do(httptestGet(t, "http://x.test/"))
 				if err != nil {
