@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -166,7 +167,7 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, &ConfigError{Field: jsonField(err), Err: jsonError(err)}
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, &ConfigError{Err: errors.New("trailing data after the JSON object")}
 	}
 	c.dir = dir
@@ -262,13 +263,7 @@ func (c *Config) Endpoint(service string) (string, error) {
 	if u, ok := presets[c.Environment][service]; ok {
 		return u, nil
 	}
-	known := slices.Sorted(func(yield func(string) bool) {
-		for k := range c.Endpoints {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	known := slices.Sorted(maps.Keys(c.Endpoints))
 	return "", &ConfigError{Field: "endpoints." + service, Err: fmt.Errorf("no endpoint for %q (environment %q; endpoints given: %s)", service, c.Environment, strings.Join(known, ", "))}
 }
 
@@ -351,11 +346,28 @@ func (c *Config) Maskinporten(opts ...maskinporten.Option) (*maskinporten.Client
 }
 
 // WriteFile writes c as indented JSON to path, readable by the owner only
-// (it may hold a password).
+// (it may hold a password). It writes a temporary file and renames it, so a
+// reader never sees a half-written configuration.
 func (c *Config) WriteFile(path string) error {
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".felles-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing to remove
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

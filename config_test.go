@@ -51,6 +51,8 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"syntax", `{"client_id":`, "", "truncated JSON"},
 		{"empty", ``, "", "empty file"},
 		{"trailing", base("") + `{}`, "", "trailing data"},
+		{"stray brace", base("") + `}`, "", "trailing data"},
+		{"stray bracket", base("") + `]`, "", "trailing data"},
 		{"unknown member", base(`,"clientid":"x"`), "", `unknown member "clientid"`},
 		{"wrong type", `{"client_id":5}`, "client_id", "want a JSON string"},
 		{"no client id", `{"organization_number":"` + validOrg + `","certificate":{"file":"a"}}`, "client_id", "missing"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,7 +45,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	tc := sb.TestClient()
 	fmt.Fprintf(stdout, "felles sandbox %s listening on %s\n\n", felles.Version, sb.URL())
 	endpoints := sb.Endpoints()
-	for _, name := range slices.Sorted(mapKeys(endpoints)) {
+	for _, name := range slices.Sorted(maps.Keys(endpoints)) {
 		fmt.Fprintf(stdout, "  %-14s %s\n", name, endpoints[name])
 	}
 	fmt.Fprintf(stdout, "\nTest client %s (%s, organisation number %s)\n", tc.ClientID, tc.OrganizationName, tc.OrganizationNumber)
@@ -82,14 +83,4 @@ func writeSandboxConfig(sb *sandbox.Sandbox, dir string) (string, error) {
 		return "", err
 	}
 	return path, nil
-}
-
-func mapKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

@@ -11,7 +11,8 @@
 //		maskinporten.WithIssuer(maskinporten.TestIssuer))
 //	...
 //	hc := c.HTTPClient(maskinporten.Request{Scopes: []string{"krr:global/kontaktinformasjon.read"}})
-//	resp, err := hc.Get("https://test.kontaktregisteret.no/rest/v2/personer")
+//	resp, err := hc.Post("https://test.kontaktregisteret.no/rest/v2/personer",
+//		"application/json", strings.NewReader(`{"personidentifikatorer":["20914695016"]}`))
 //
 // # Endpoints
 //
@@ -27,10 +28,12 @@
 // A token is reused until it is close to expiry: it is renewed when less than
 // max(60 s, 10 % of its lifetime) is left, or at half-life for tokens that
 // live less than two minutes. The lifetime is the server's expires_in; reading
-// a token never extends it. Callers asking for a token due for renewal wait
-// for the renewal. If a renewal fails while the cached token is
-// still valid for more than 10 seconds, the cached token is returned, a
-// warning is logged, and no new renewal is attempted for 10 seconds.
+// a token never extends it. A caller asking for a token that is due for
+// renewal but still valid for more than 10 seconds gets the cached token at
+// once while the renewal runs in the background, so a slow Maskinporten never
+// stalls API calls; only when no usable token is cached do callers wait. If a
+// renewal fails, a warning is logged, the cached token keeps being handed
+// out while it is usable, and no new renewal is attempted for 10 seconds.
 //
 // Concurrent callers asking for the same token share one request to
 // Maskinporten. Each caller stops waiting when its own context ends, but the

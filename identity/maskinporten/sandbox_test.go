@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -288,5 +290,47 @@ func TestSandboxHTTPClientCallsProtectedEndpoint(t *testing.T) {
 	plain.Body.Close()
 	if plain.StatusCode != http.StatusUnauthorized || plain.Header.Get("WWW-Authenticate") == "" {
 		t.Errorf("without a token: %s, WWW-Authenticate %q", plain.Status, plain.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestTokenDoesNotFollowCrossHostRedirect: a resource server redirecting to
+// another host must not receive the bearer token there; a same-host
+// redirect keeps it.
+func TestTokenDoesNotFollowCrossHostRedirect(t *testing.T) {
+	sb := startSandbox(t)
+	tc := sb.TestClient()
+	mp, err := maskinporten.NewFromCertificate(tc.ClientID, tc.Certificate, maskinporten.WithIssuer(sb.MaskinportenIssuer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan string, 4)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- "evil:" + r.Header.Get("Authorization")
+	}))
+	defer evil.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, evil.URL+"/steal", http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/final", http.StatusFound)
+		case "/final":
+			seen <- "api:" + r.Header.Get("Authorization")
+		}
+	}))
+	defer api.Close()
+	hc := mp.HTTPClient(maskinporten.Request{Scopes: []string{"krr:global/kontaktinformasjon.read"}})
+	for _, path := range []string{"/away", "/here"} {
+		resp, err := hc.Get(api.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if got := <-seen; got != "evil:" {
+		t.Errorf("the other host received %q, want no Authorization", got)
+	}
+	if got := <-seen; !strings.HasPrefix(got, "api:Bearer eyJ") {
+		t.Errorf("a same-host redirect lost the token: %q", got)
 	}
 }

@@ -51,9 +51,15 @@ func TestRenewal(t *testing.T) {
 					t.Fatalf("%d token requests before the renewal point, want 1", n)
 				}
 				time.Sleep(time.Until(start.Add(tc.renewAt)))
+				// At the renewal point the still-valid token comes back at
+				// once and the renewal runs in the background.
+				if tok := srcToken(t, ts); tok != first {
+					t.Fatalf("at the renewal point got %q, want the cached token while renewing", tok.AccessToken)
+				}
+				synctest.Wait()
 				second := srcToken(t, ts)
 				if second == first || second.AccessToken != "access-2-"+scope {
-					t.Fatalf("at the renewal point got %q, want a new token", second.AccessToken)
+					t.Fatalf("after the renewal got %q, want a new token", second.AccessToken)
 				}
 				if want := start.Add(tc.renewAt + time.Duration(tc.expiresIn)*time.Second); !second.Expiry.Equal(want) {
 					t.Errorf("renewed Expiry = %v, want %v", second.Expiry, want)
@@ -249,6 +255,10 @@ func TestRenewalFailureUsesCachedToken(t *testing.T) {
 		if tok := getToken(t, c, req); tok != first {
 			t.Fatalf("got %q, want the cached token while renewal fails", tok.AccessToken)
 		}
+		synctest.Wait() // the background renewal fails
+		if tok := getToken(t, c, req); tok != first {
+			t.Fatalf("got %q, want the cached token after the renewal failed", tok.AccessToken)
+		}
 		if !strings.Contains(buf.String(), "renewing the token failed") || !strings.Contains(buf.String(), "level=WARN") {
 			t.Errorf("no warning logged:\n%s", buf)
 		}
@@ -263,6 +273,7 @@ func TestRenewalFailureUsesCachedToken(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 		getToken(t, c, req)
+		synctest.Wait()
 		if n := f.tokenReqs.Load(); n != 3 {
 			t.Errorf("%d token requests 10 s after a failed renewal, want 3", n)
 		}
@@ -320,6 +331,52 @@ func TestHungRequestEnds(t *testing.T) {
 		_, err := c.Token(bg, req) // a caller without a deadline
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Minute {
 			t.Errorf("after %v: err = %v, want context.DeadlineExceeded after a minute", time.Since(start), err)
+		}
+	})
+}
+
+// TestSlowRenewalDoesNotStallCallers: a token due for renewal but still
+// valid is handed out at once while Maskinporten is slow, even to a caller
+// with a short deadline; the renewal finishes in the background.
+func TestSlowRenewalDoesNotStallCallers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(memIssuer)
+		f.expiresIn = 120
+		slow := make(chan struct{})
+		var mu sync.Mutex
+		stall := false
+		f.hook = func(_ int, _ http.ResponseWriter, r *http.Request) bool {
+			mu.Lock()
+			s := stall
+			mu.Unlock()
+			if s {
+				select {
+				case <-slow:
+				case <-r.Context().Done():
+				}
+			}
+			return false
+		}
+		c := newClient(t, memIssuer, memClient(f))
+		first := getToken(t, c, req)
+		mu.Lock()
+		stall = true
+		mu.Unlock()
+		time.Sleep(61 * time.Second) // past the renewal point (half-life), 59 s left
+		ctx, cancel := context.WithTimeout(bg, 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		tok, err := c.Token(ctx, req)
+		if err != nil || tok != first {
+			t.Fatalf("Token = %v, %v; want the cached token", tok, err)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("waited %v for a slow renewal", d)
+		}
+		close(slow)
+		synctest.Wait()
+		if tok := getToken(t, c, req); tok == first {
+			t.Error("the background renewal did not replace the token")
 		}
 	})
 }

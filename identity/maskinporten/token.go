@@ -126,8 +126,9 @@ func (c *Client) token(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	return c.renew(ctx, e)
 }
 
-// renew joins the token request in flight for e, or starts one, and waits
-// for it or for ctx.
+// renew joins the token request in flight for e, or starts one. While the
+// cached token is still usable it returns that at once and lets the request
+// finish in the background; otherwise it waits for the request or for ctx.
 func (c *Client) renew(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	e.mu.Lock()
 	now := c.now()
@@ -143,6 +144,13 @@ func (c *Client) renew(ctx context.Context, e *entry) (*oauth2.Token, error) {
 		e.call = cl
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 		go c.fetch(fctx, cancel, e, cl)
+	}
+	if t := e.cur.Load(); t != nil && t.usable(now) {
+		// Due for renewal but still valid: renew in the background and
+		// hand out the cached token, so that a slow Maskinporten never
+		// stalls the calls that need a token.
+		e.mu.Unlock()
+		return t.tok, nil
 	}
 	e.mu.Unlock()
 

@@ -3,6 +3,7 @@ package maskinporten
 import (
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -47,6 +48,11 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if redirectedAway(req) {
+		// A redirect to another host, or from https to http: the token
+		// (often with aud "unspecified") must not go with it.
+		return t.base.RoundTrip(req)
+	}
 	tok, err := t.token(req)
 	if err != nil {
 		closeBody(req)
@@ -121,4 +127,18 @@ func closeBody(req *http.Request) {
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
+}
+
+// redirectedAway reports whether req follows a redirect to another host
+// than the caller's first request, or from https to http.
+func redirectedAway(req *http.Request) bool {
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	if first == req {
+		return false
+	}
+	return !strings.EqualFold(first.URL.Host, req.URL.Host) ||
+		first.URL.Scheme == "https" && req.URL.Scheme != "https"
 }
