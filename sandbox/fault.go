@@ -35,9 +35,14 @@ type Fault struct {
 	// Status, when not zero, is the HTTP status (400–599) answered instead
 	// of the real response, with a JSON body {"error":"sandbox_fault",...}.
 	Status int
-	// RetryAfter, when positive, adds a Retry-After header (whole seconds,
-	// rounded up) to the Status answer, as a 429 or 503 would carry.
+	// RetryAfter, when positive, adds a Retry-After header to the Status
+	// answer, as a 429 or 503 would carry, in RetryAfterUnit (rounded up).
 	RetryAfter time.Duration
+	// RetryAfterUnit is the unit the Retry-After value is written in:
+	// time.Second, as HTTP defines it, or time.Millisecond, which
+	// Skatteetaten documents for Folkeregisteret. Zero means the service's
+	// own: milliseconds below /folkeregister/, seconds elsewhere.
+	RetryAfterUnit time.Duration
 	// Latency delays the answer (the fault's or the real one). The delay
 	// ends early when the request's context ends.
 	Latency time.Duration
@@ -58,6 +63,8 @@ func (f Fault) validate() error {
 		return errors.New("sandbox: fault RetryAfter, Latency and Times must not be negative")
 	case f.RetryAfter > 0 && f.Status == 0:
 		return errors.New("sandbox: fault RetryAfter needs a Status")
+	case f.RetryAfterUnit != 0 && f.RetryAfterUnit != time.Second && f.RetryAfterUnit != time.Millisecond:
+		return fmt.Errorf("sandbox: fault RetryAfterUnit %v is neither time.Second nor time.Millisecond", f.RetryAfterUnit)
 	case f.Drop && f.Status != 0:
 		return errors.New("sandbox: a fault either drops the connection or answers with a Status, not both")
 	case !f.Drop && f.Status == 0 && f.Latency == 0:
@@ -168,8 +175,32 @@ func parseFaultHeader(v string) (f Fault, key string, times int, err error) {
 				return f, "", 0, fmt.Errorf("status %q is not a number", val)
 			}
 		case "retry-after":
+			if seen["retry-after-ms"] {
+				return f, "", 0, errors.New("give retry-after or retry-after-ms, not both")
+			}
 			if f.RetryAfter, err = parseSecondsOrDuration(val); err != nil {
 				return f, "", 0, fmt.Errorf("retry-after %q is neither whole seconds nor a duration such as 1500ms, up to %s", val, maxFaultRetryAfter)
+			}
+		case "retry-after-ms":
+			if seen["retry-after"] {
+				return f, "", 0, errors.New("give retry-after or retry-after-ms, not both")
+			}
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 || n > int(maxFaultRetryAfter/time.Millisecond) {
+				return f, "", 0, fmt.Errorf("retry-after-ms %q is not whole milliseconds up to %d", val, maxFaultRetryAfter/time.Millisecond)
+			}
+			f.RetryAfter = time.Duration(n) * time.Millisecond
+			if !seen["retry-after-unit"] {
+				f.RetryAfterUnit = time.Millisecond
+			}
+		case "retry-after-unit":
+			switch val {
+			case "s":
+				f.RetryAfterUnit = time.Second
+			case "ms":
+				f.RetryAfterUnit = time.Millisecond
+			default:
+				return f, "", 0, fmt.Errorf("retry-after-unit %q is neither s nor ms", truncate(val, 10))
 			}
 		case "latency":
 			if f.Latency, err = time.ParseDuration(val); err != nil {
@@ -234,7 +265,7 @@ func (s *Sandbox) injectFaults(next http.Handler) http.Handler {
 			if err != nil {
 				writeJSON(w, http.StatusBadRequest, map[string]string{
 					"error":             "invalid_fault",
-					"error_description": FaultHeader + ": " + err.Error() + `; the syntax is e.g. "status=503", "status=429; retry-after=2", "latency=250ms", "drop", with optional "times=N; key=K"`,
+					"error_description": FaultHeader + ": " + err.Error() + `; the syntax is e.g. "status=503", "status=429; retry-after=2", "status=429; retry-after-ms=1500", "latency=250ms", "drop", with optional "times=N; key=K"`,
 				})
 				return
 			}
@@ -262,9 +293,21 @@ func (s *Sandbox) injectFaults(next http.Handler) http.Handler {
 		case f.Drop:
 			drop(w)
 		case f.Status != 0:
+			svc := s.serviceAt(r.URL.Path)
 			if f.RetryAfter > 0 {
-				secs := (f.RetryAfter + time.Second - 1) / time.Second
-				w.Header().Set("Retry-After", strconv.FormatInt(int64(secs), 10))
+				unit := f.RetryAfterUnit
+				if unit == 0 {
+					unit = time.Second
+					if svc != nil && svc.retryAfterUnit != 0 {
+						unit = svc.retryAfterUnit
+					}
+				}
+				n := (f.RetryAfter + unit - 1) / unit
+				w.Header().Set("Retry-After", strconv.FormatInt(int64(n), 10))
+			}
+			if svc != nil && svc.faultBody != nil {
+				writeJSON(w, f.Status, svc.faultBody(f.Status, strings.TrimPrefix(r.URL.Path, svc.prefix)))
+				return
 			}
 			writeJSON(w, f.Status, map[string]string{
 				"error":             "sandbox_fault",

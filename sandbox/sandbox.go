@@ -11,13 +11,17 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/internal/redact"
 	"github.com/fellesgo/felles/internal/testpki"
+	"github.com/fellesgo/felles/sandbox/folkeregister"
+	"github.com/fellesgo/felles/sandbox/krr"
 	"github.com/fellesgo/felles/sandbox/maskinporten"
+	"github.com/fellesgo/felles/sandbox/population"
 )
 
 // The sandbox's test client, registered at every start.
@@ -39,6 +43,8 @@ var Scopes = []string{
 	"folkeregister:deling/offentligmedhjemmel",
 	"folkeregister:deling/offentligutenhjemmel",
 	"digitalpostinnbygger:send",
+	"krr:global/kontaktinfo.read", // KRR's supplier scopes (Altinn delegation)
+	"krr:global/postkasse.read",
 }
 
 // Client is a Maskinporten client to register with [Sandbox.RegisterClient].
@@ -83,6 +89,43 @@ type settings struct {
 	now           func() time.Time
 	tokenLifetime time.Duration
 	faults        []Fault
+	popSize       int
+	popSeed       uint64
+	liveFeed      time.Duration
+}
+
+// Defaults of [WithPopulation]: a municipality of ten thousand.
+const (
+	DefaultPopulationSize = 10_000
+	DefaultPopulationSeed = 1
+)
+
+// WithPopulation sets the size (1 to population.MaxSize) and seed of the
+// synthetic population behind KRR and Folkeregisteret; the default is
+// 10 000 persons from seed 1. The same size, seed and day give the same
+// persons, numbers and documents. A million persons take a few seconds to
+// make and under 100 MiB.
+func WithPopulation(size int, seed uint64) Option {
+	return func(s *settings) error {
+		if size < 1 || size > population.MaxSize {
+			return fmt.Errorf("sandbox: population size %d is not from 1 to %d", size, population.MaxSize)
+		}
+		s.popSize, s.popSeed = size, seed
+		return nil
+	}
+}
+
+// WithLiveFeed makes the sandbox add an event to Folkeregisteret's event
+// feed every interval (at least 10ms), as [Sandbox.AdvanceFeed] does, so
+// that a client following the feed has something to follow.
+func WithLiveFeed(interval time.Duration) Option {
+	return func(s *settings) error {
+		if interval < 10*time.Millisecond {
+			return fmt.Errorf("sandbox: live feed interval %v is under 10ms", interval)
+		}
+		s.liveFeed = interval
+		return nil
+	}
 }
 
 // WithAddr makes the sandbox listen on addr, "HOST:PORT"; the default is
@@ -97,8 +140,8 @@ func WithAddr(addr string) Option {
 	}
 }
 
-// WithStateDir keeps the sandbox's CA, token-signing key and test client's
-// key and certificate in dir (created if missing, mode 0700; files 0600)
+// WithStateDir keeps the sandbox's CA, token-signing key, test client's
+// key and certificate, and KRR's signing and mailbox certificates in dir (created if missing, mode 0700; files 0600)
 // and reuses them on the next start, so that certificates and tokens from
 // an earlier run stay valid. Without it everything is new at every start.
 func WithStateDir(dir string) Option {
@@ -172,8 +215,12 @@ type Sandbox struct {
 	log        *slog.Logger
 	now        func() time.Time
 	services   []service
+	pop        *population.Population
+	krr        *krr.Server
+	freg       *folkeregister.Server
 	closeOnce  sync.Once
 	closeErr   error
+	done       chan struct{} // closed when the live feed has stopped
 }
 
 // service is an imitated service mounted under a path prefix.
@@ -181,13 +228,32 @@ type service struct {
 	name    string // the key in Endpoints
 	prefix  string // "/maskinporten"; the service sees paths below it
 	handler http.Handler
+	// faultBody, when set, is the body of an injected fault's Status
+	// answer, in the service's own error shape; path is below prefix.
+	faultBody func(status int, path string) any
+	// retryAfterUnit is the unit of the service's Retry-After values;
+	// zero means seconds.
+	retryAfterUnit time.Duration
+}
+
+// serviceAt returns the service serving path, or nil.
+func (s *Sandbox) serviceAt(path string) *service {
+	for i := range s.services {
+		if strings.HasPrefix(path, s.services[i].prefix+"/") {
+			return &s.services[i]
+		}
+	}
+	return nil
 }
 
 // Start starts a sandbox: it listens (on "127.0.0.1:0" unless [WithAddr]
 // says otherwise), serves, and returns once it accepts connections. Close
 // it when done.
 func Start(opts ...Option) (*Sandbox, error) {
-	st := settings{addr: "127.0.0.1:0", now: time.Now, tokenLifetime: maskinporten.DefaultTokenLifetime}
+	st := settings{
+		addr: "127.0.0.1:0", now: time.Now, tokenLifetime: maskinporten.DefaultTokenLifetime,
+		popSize: DefaultPopulationSize, popSeed: DefaultPopulationSeed,
+	}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -230,9 +296,19 @@ func Start(opts ...Option) (*Sandbox, error) {
 	for _, f := range st.faults {
 		s.faults.add(f)
 	}
+	if err := s.startRegisters(st, state); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.services = []service{
 		{name: "maskinporten", prefix: "/maskinporten", handler: mp},
 		{name: "sandbox", prefix: "/sandbox", handler: s.sandboxAPI()},
+		{name: "krr", prefix: "/krr", handler: s.krr, faultBody: func(status int, path string) any {
+			return krr.ErrorFor(status, path, s.now())
+		}},
+		{name: "folkeregister", prefix: "/folkeregister", handler: s.freg, retryAfterUnit: time.Millisecond, faultBody: func(status int, _ string) any {
+			return folkeregister.ErrorFor(status)
+		}},
 	}
 	s.handler = s.routes()
 
@@ -246,6 +322,8 @@ func Start(opts ...Option) (*Sandbox, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	go s.srv.Serve(ln)
+	s.done = make(chan struct{})
+	go s.liveFeed(ctx, st.liveFeed)
 	log.Info("sandbox: started", "url", base, "maskinporten", s.MaskinportenIssuer(), "state_dir", st.stateDir)
 	return s, nil
 }
@@ -314,6 +392,7 @@ func (s *Sandbox) URL() string { return s.url }
 func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
 		s.stop()
+		<-s.done
 		if err := s.srv.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.closeErr = fmt.Errorf("sandbox: %w", err)
 		}
@@ -334,8 +413,12 @@ func (s *Sandbox) Handler() http.Handler { return s.handler }
 func (s *Sandbox) MaskinportenIssuer() string { return s.mp.Issuer() }
 
 // Endpoints returns the base URL of each imitated service, by the service
-// names of felles configuration files: "maskinporten" (the issuer) and
-// "sandbox" (the sandbox's own endpoints, such as whoami).
+// names of felles configuration files: "maskinporten" (the issuer),
+// "krr" (URL()+"/krr/"; the lookup service's paths, rest/v2/personer, go
+// below it), "folkeregister" (URL()+"/folkeregister/"; below it
+// folkeregisteret/offentlig-med-hjemmel/api/v1/... as on
+// folkeregisteret.api.skatteetaten.no) and "sandbox" (the sandbox's own
+// endpoints, such as whoami).
 func (s *Sandbox) Endpoints() map[string]string {
 	out := make(map[string]string, len(s.services))
 	for _, svc := range s.services {
@@ -449,4 +532,79 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// startRegisters makes the population and the KRR and Folkeregisteret
+// servers.
+func (s *Sandbox) startRegisters(st settings, state *state) error {
+	pop, err := population.New(st.popSeed, st.popSize, population.WithReference(st.now()))
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	s.pop = pop
+	s.krr, err = krr.NewServer(krr.Config{
+		Population: pop, Verifier: s.mp.Verifier(), Signer: state.krrSigner, Now: s.now,
+		Providers: []krr.Provider{
+			{OrganizationNumber: population.Digipost, Name: "Digipost", Certificate: state.digipost},
+			{OrganizationNumber: population.EBoks, Name: "e-Boks", Certificate: state.eboks},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	s.freg, err = folkeregister.NewServer(folkeregister.Config{Population: pop, Verifier: s.mp.Verifier(), Now: s.now})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return nil
+}
+
+// liveFeed adds an event every interval until ctx ends; interval 0 does
+// nothing.
+func (s *Sandbox) liveFeed(ctx context.Context, interval time.Duration) {
+	defer close(s.done)
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.AdvanceFeed(1)
+		}
+	}
+}
+
+// Population returns the synthetic population behind KRR and
+// Folkeregisteret; see package
+// [github.com/fellesgo/felles/sandbox/population] for what it holds and how
+// to pick a person, such as one who can receive digital post:
+//
+//	pers, ok := sb.Population().Find(population.Person.CanReceiveDigitalPost)
+func (s *Sandbox) Population() *population.Population { return s.pop }
+
+// KRR returns the sandbox's KRR (Kontakt- og reservasjonsregisteret),
+// served below URL()+"/krr/"; it holds the mailbox providers' certificates
+// and keys.
+func (s *Sandbox) KRR() *krr.Server { return s.krr }
+
+// Folkeregister returns the sandbox's Folkeregisteret, served below
+// URL()+"/folkeregister/".
+func (s *Sandbox) Folkeregister() *folkeregister.Server { return s.freg }
+
+// AdvanceFeed lets time pass in the population: births, deaths, moves,
+// name changes and marriages happen now, and at least n events are added
+// to Folkeregisteret's feed (fewer only in a population too small for
+// anything to happen). Persons' documents reflect them at once. It returns
+// the new events.
+func (s *Sandbox) AdvanceFeed(n int) []population.Event {
+	if n < 1 {
+		return nil
+	}
+	evs := s.pop.Advance(n, s.now())
+	s.log.Debug("sandbox: the population advanced", "events", len(evs), "last_seq", s.pop.LastSeq())
+	return evs
 }

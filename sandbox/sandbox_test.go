@@ -154,7 +154,10 @@ func TestSandboxServes(t *testing.T) {
 	if issuer != sb.URL()+"/maskinporten/" {
 		t.Errorf("issuer %q", issuer)
 	}
-	wantEndpoints := map[string]string{"maskinporten": issuer, "sandbox": sb.URL() + "/sandbox/"}
+	wantEndpoints := map[string]string{
+		"maskinporten": issuer, "sandbox": sb.URL() + "/sandbox/",
+		"krr": sb.URL() + "/krr/", "folkeregister": sb.URL() + "/folkeregister/",
+	}
 	if diff := cmp.Diff(wantEndpoints, sb.Endpoints()); diff != "" {
 		t.Errorf("Endpoints (-want +got):\n%s", diff)
 	}
@@ -178,7 +181,7 @@ func TestSandboxServes(t *testing.T) {
 	if status, _, body = get(t, sb.URL()+"/sandbox/health"); status != http.StatusOK || string(body) != `{"status":"ok"}` {
 		t.Errorf("health: %d %s", status, body)
 	}
-	for _, path := range []string{"/", "/nope", "/maskinporten/nope", "/sandbox/nope", "/krr/rest/v2/personer"} {
+	for _, path := range []string{"/", "/nope", "/maskinporten/nope", "/sandbox/nope", "/krrx/rest/v2/personer"} {
 		if status, _, _ := get(t, sb.URL()+path); status != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, status)
 		}

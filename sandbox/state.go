@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fellesgo/felles/identity"
@@ -22,6 +23,9 @@ const (
 	caFile         = "ca.pem"                // the CA: root and issuing certificates and keys
 	tokenKeyFile   = "token-signing-key.pem" // Maskinporten's access-token signing key
 	testClientFile = "test-client.pem"       // the test client's certificate chain and key
+	krrSignerFile  = "krr-digdir.pem"        // KRR's signing certificate (Digdir) and key
+	digipostFile   = "krr-digipost.pem"      // Digipost's mailbox certificate and key
+	eboksFile      = "krr-eboks.pem"         // e-Boks's mailbox certificate and key
 )
 
 // caName names the sandbox's certificate authority.
@@ -32,6 +36,9 @@ type state struct {
 	ca         *testpki.CA
 	tokenKey   crypto.Signer
 	testClient *identity.Certificate
+	// KRR's certificates: the signer of application/jose answers and the
+	// two mailbox providers'.
+	krrSigner, digipost, eboks *identity.Certificate
 }
 
 // loadState reads the state from dir, creating what is missing; with dir
@@ -65,6 +72,9 @@ func loadState(dir string, now time.Time) (*state, error) {
 	}
 
 	if st.tokenKey, err = loadKey(dir, tokenKeyFile); err != nil {
+		return nil, err
+	}
+	if err := loadRegisterCertificates(dir, st, now); err != nil {
 		return nil, err
 	}
 
@@ -243,4 +253,82 @@ func writeState(dir, name string, data []byte) error {
 
 func corrupt(dir, name string, err error) error {
 	return fmt.Errorf("sandbox: %s is not usable (%v); move it away or delete the folder %s to start afresh", filepath.Join(dir, name), err, dir)
+}
+
+// loadRegisterCertificates loads KRR's certificates from dir, or issues
+// them (in parallel: key generation is the slow part of a start).
+func loadRegisterCertificates(dir string, st *state, now time.Time) error {
+	type want struct {
+		file, orgnr, name string
+		dst               **identity.Certificate
+	}
+	wants := []want{
+		{krrSignerFile, "991825827", "Digitaliseringsdirektoratet", &st.krrSigner},
+		{digipostFile, "984661185", "Posten Norge AS", &st.digipost},
+		{eboksFile, "922020175", "e-Boks", &st.eboks},
+	}
+	errs := make([]error, len(wants))
+	var wg sync.WaitGroup
+	for k, w := range wants {
+		wg.Go(func() {
+			*w.dst, errs[k] = loadIssued(dir, w.file, st.ca, now, w.orgnr, w.name)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// loadIssued reads an enterprise certificate for orgnr with its key from
+// dir/file, or, when missing, not issued by ca or not valid for another
+// day, issues a new one and keeps it there.
+func loadIssued(dir, file string, ca *testpki.CA, now time.Time, orgnr, name string) (*identity.Certificate, error) {
+	data, err := readState(dir, file)
+	if err != nil {
+		return nil, err
+	}
+	if data != nil {
+		cert, _, err := parseCertificateAndKey(data)
+		if err != nil {
+			return nil, corrupt(dir, file, err)
+		}
+		if usableCertificate(cert, ca, now, orgnr) {
+			return cert, nil
+		}
+	}
+	cert, err := ca.Issue(testpki.Request{
+		OrganizationNumber: orgnr, OrganizationName: name,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(2, 0, 0),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: issuing %s's certificate: %w", name, err)
+	}
+	kd, err := x509.MarshalPKCS8PrivateKey(cert.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	var out []byte
+	for _, c := range cert.Chain {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	out = append(out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})...)
+	if err := writeState(dir, file, out); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}
+
+// usableCertificate reports whether cert, for orgnr, can be kept.
+func usableCertificate(cert *identity.Certificate, ca *testpki.CA, now time.Time, orgnr string) bool {
+	if cert.CheckValidity(now) != nil || cert.CheckValidity(now.Add(24*time.Hour)) != nil {
+		return false
+	}
+	if n, err := cert.OrganizationNumber(); err != nil || n != orgnr {
+		return false
+	}
+	inter := x509.NewCertPool()
+	for _, c := range cert.Chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := cert.Leaf().Verify(x509.VerifyOptions{Roots: ca.Roots(), Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	return err == nil
 }

@@ -4,12 +4,12 @@
 //
 // Usage:
 //
-//	felles sandbox [-addr HOST:PORT] [-dir DIR]
+//	felles sandbox [-addr HOST:PORT] [-dir DIR] [-population N] [-seed S] [-live-feed D]
 //	felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]
 //	felles krr lookup -config FILE ID... (or - to read one id per line from stdin)
 //	felles freg person -config FILE ID [-part PART]...
 //	felles freg feed -config FILE -from SEQ [-follow]
-//	felles personid check NUMBER...
+//	felles personid check [-json] NUMBER...
 //	felles version
 //	felles help [COMMAND]
 //
@@ -53,11 +53,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"sandbox", "run the local sandbox of the national services", "felles sandbox [-addr HOST:PORT] [-dir DIR]", runSandbox},
+		{"sandbox", "run the local sandbox of the national services", "felles sandbox [-addr HOST:PORT] [-dir DIR] [-population N] [-seed S] [-live-feed D]", runSandbox},
 		{"token", "print a Maskinporten access token", "felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]", runToken},
-		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] ID... | -", runKRR},
+		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] [-consumer-org ORGNR] [-concurrency N] ID... | -", runKRR},
 		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE ID [-part PART]... | felles freg feed -config FILE -from SEQ [-follow]", runFreg},
-		{"personid", "check Norwegian and Danish person numbers", "felles personid check NUMBER...", runPersonID},
+		{"personid", "check Norwegian and Danish person numbers", "felles personid check [-json] NUMBER...", runPersonID},
 		{"version", "print the felles version", "felles version", runVersion},
 	}
 }

@@ -22,13 +22,19 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
 	dir := fs.String("dir", "felles-sandbox", "`DIR` for felles.json, client.p12 and the sandbox's keys (kept across restarts)")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	size := fs.Int("population", sandbox.DefaultPopulationSize, "number of synthetic persons in the registers")
+	seed := fs.Uint64("seed", sandbox.DefaultPopulationSeed, "seed of the synthetic population (same seed, same persons)")
+	live := fs.Duration("live-feed", 0, "add a Folkeregisteret event this often (e.g. 2s), for felles freg feed -follow; 0: never")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return err
 	}
-	opts := []sandbox.Option{sandbox.WithAddr(*addr), sandbox.WithStateDir(*dir)}
+	opts := []sandbox.Option{sandbox.WithAddr(*addr), sandbox.WithStateDir(*dir), sandbox.WithPopulation(*size, *seed)}
+	if *live > 0 {
+		opts = append(opts, sandbox.WithLiveFeed(*live))
+	}
 	if *verbose {
 		opts = append(opts, sandbox.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
