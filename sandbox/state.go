@@ -86,11 +86,11 @@ func loadState(dir string, now time.Time) (*state, error) {
 	}
 	var key crypto.Signer
 	if data != nil {
-		cert, k, err := parseCertificateAndKey(data)
+		cert, err := identity.ParsePEM(data, data)
 		if err != nil {
 			return nil, corrupt(dir, testClientFile, err)
 		}
-		key = k
+		key = cert.Signer
 		if usableTestCertificate(cert, st.ca, now) {
 			st.testClient = cert
 			return st, nil
@@ -173,45 +173,6 @@ func loadKey(dir, name string) (crypto.Signer, error) {
 	return k, nil
 }
 
-// parseCertificateAndKey reads PEM certificates (leaf first) and one key.
-func parseCertificateAndKey(data []byte) (*identity.Certificate, crypto.Signer, error) {
-	var chain []*x509.Certificate
-	var key crypto.Signer
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		switch b.Type {
-		case "CERTIFICATE":
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, nil, err
-			}
-			chain = append(chain, c)
-		case "PRIVATE KEY":
-			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-			if err != nil {
-				return nil, nil, err
-			}
-			rk, ok := k.(*rsa.PrivateKey)
-			if !ok {
-				return nil, nil, fmt.Errorf("the key is %T, not RSA", k)
-			}
-			key = rk
-		}
-	}
-	if key == nil || len(chain) == 0 {
-		return nil, nil, errors.New("want certificates and a PRIVATE KEY")
-	}
-	cert, err := identity.NewCertificate(key, chain)
-	if err != nil {
-		return nil, key, err
-	}
-	return cert, key, nil
-}
-
 // readState returns the content of dir/name, or nil when dir is "" or the
 // file does not exist.
 func readState(dir, name string) ([]byte, error) {
@@ -287,7 +248,7 @@ func loadIssued(dir, file string, ca *testpki.CA, now time.Time, orgnr, name str
 		return nil, err
 	}
 	if data != nil {
-		cert, _, err := parseCertificateAndKey(data)
+		cert, err := identity.ParsePEM(data, data)
 		if err != nil {
 			return nil, corrupt(dir, file, err)
 		}
