@@ -56,7 +56,7 @@ func commands() []command {
 		{"sandbox", "run the local sandbox of the national services", "felles sandbox [-addr HOST:PORT] [-dir DIR] [-population N] [-seed S] [-live-feed D]", runSandbox},
 		{"token", "print a Maskinporten access token", "felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]", runToken},
 		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] [-consumer-org ORGNR] [-concurrency N] ID... | -", runKRR},
-		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE ID [-part PART]... | felles freg feed -config FILE -from SEQ [-follow]", runFreg},
+		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE [-package P] [-part PART]... ID | felles freg feed -config FILE -from SEQ|latest [-follow] [-interval D] [-package P]", runFreg},
 		{"personid", "check Norwegian and Danish person numbers", "felles personid check [-json] NUMBER...", runPersonID},
 		{"version", "print the felles version", "felles version", runVersion},
 	}

@@ -25,15 +25,19 @@ import (
 	"github.com/fellesgo/felles"
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/identity/maskinporten"
+	"github.com/fellesgo/felles/registry/folkeregister"
+	"github.com/fellesgo/felles/registry/krr"
 	"github.com/fellesgo/felles/sandbox"
+	"github.com/fellesgo/felles/sandbox/population"
 )
 
 func main() {
 	cfgPath := flag.String("config", "", "felles configuration `FILE`; default: an in-process sandbox")
+	person := flag.String("person", "", "fødselsnummer to look up in the registers; default in the sandbox: a synthetic resident")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := run(ctx, *cfgPath, os.Stdout); err != nil {
+	if err := run(ctx, *cfgPath, *person, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
@@ -46,9 +50,13 @@ type tour struct {
 	clientID  string
 	scope     string
 	whoamiURL string // a protected endpoint; empty outside a sandbox
+	krrURL    string // KRR base URL; empty if not configured
+	fregURL   string // Folkeregisteret base URL; empty if not configured
+	person    string // whom to look up in the registers; empty: skip
+	reserved  string // a reserved person, for contrast; sandbox only
 }
 
-func run(ctx context.Context, cfgPath string, out io.Writer) error {
+func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
 	var t tour
@@ -63,6 +71,15 @@ func run(ctx context.Context, cfgPath string, out io.Writer) error {
 		tc := sb.TestClient()
 		t.cert, t.clientID, t.scope = tc.Certificate, tc.ClientID, tc.Scopes[0]
 		t.whoamiURL = sb.URL() + "/sandbox/whoami"
+		t.krrURL, t.fregURL = sb.Endpoints()["krr"], sb.Endpoints()["folkeregister"]
+		pop := sb.Population()
+		if resident, ok := pop.Find(population.Person.CanReceiveDigitalPost); ok {
+			t.person = resident.ID.Digits()
+		}
+		if reserved, ok := pop.Find(func(p population.Person) bool { return p.Alive() && p.Reserved }); ok {
+			t.reserved = reserved.ID.Digits()
+		}
+		say("   Its registers hold %d synthetic persons (fødselsnummer with +80 on the month, as Skatteetaten's test data).", pop.Len())
 		if t.mp, err = maskinporten.NewFromCertificate(tc.ClientID, tc.Certificate, maskinporten.WithIssuer(sb.MaskinportenIssuer())); err != nil {
 			return err
 		}
@@ -82,6 +99,11 @@ func run(ctx context.Context, cfgPath string, out io.Writer) error {
 		if base, err := cfg.Endpoint("sandbox"); err == nil {
 			t.whoamiURL = base + "whoami"
 		}
+		t.krrURL, _ = cfg.Endpoint(felles.ServiceKRR)
+		t.fregURL, _ = cfg.Endpoint(felles.ServiceFolkeregister)
+	}
+	if person != "" {
+		t.person = person
 	}
 
 	orgnr, err := t.cert.OrganizationNumber()
@@ -90,7 +112,11 @@ func run(ctx context.Context, cfgPath string, out io.Writer) error {
 	}
 	leaf := t.cert.Leaf()
 	say("\n2. The enterprise certificate (virksomhetssertifikat) of client %s:", t.clientID)
-	say("   %s (%s)", leaf.Subject.CommonName, strings.Join(leaf.Subject.Organization, ", "))
+	name := leaf.Subject.CommonName
+	if org := strings.Join(leaf.Subject.Organization, ", "); org != name {
+		name += " (" + org + ")"
+	}
+	say("   %s", name)
 	say("   issued by %s, valid until %s", leaf.Issuer.CommonName, leaf.NotAfter.Format(time.DateOnly))
 	say("   organisation number %s", orgnr)
 
@@ -142,7 +168,20 @@ func run(ctx context.Context, cfgPath string, out io.Writer) error {
 		say("   %s: %s", resp.Status, body)
 	}
 
-	say("\n5. Asking for a scope the client has not been granted shows a typed error:")
+	if t.person != "" && t.krrURL != "" && t.fregURL != "" {
+		say("\n5. Looking a resident up in Folkeregisteret and in the contact register (KRR).")
+		if err := lookUp(ctx, say, t, t.person); err != nil {
+			return err
+		}
+		if t.reserved != "" {
+			say("   And a resident who has reserved against digital contact:")
+			if err := lookUp(ctx, say, t, t.reserved); err != nil {
+				return err
+			}
+		}
+	}
+
+	say("\n6. Asking for a scope the client has not been granted shows a typed error:")
 	_, err = t.mp.Token(ctx, maskinporten.Request{Scopes: []string{"nav:example/not-granted"}})
 	var mpErr *maskinporten.Error
 	if !errors.As(err, &mpErr) {
@@ -163,4 +202,38 @@ func jwtPayload(token string) ([]byte, bool) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(parts[1])
 	return b, err == nil
+}
+
+// lookUp asks Folkeregisteret who id is and KRR how to reach them.
+func lookUp(ctx context.Context, say func(string, ...any), t tour, id string) error {
+	freg, err := folkeregister.New(t.fregURL, t.mp.TokenSource(maskinporten.Request{
+		Scopes: []string{folkeregister.OffentligMedHjemmel.Scope()}}))
+	if err != nil {
+		return err
+	}
+	p, err := freg.Person(ctx, id)
+	if err != nil {
+		return err
+	}
+	born, _ := p.BirthDate()
+	say("   Folkeregisteret: %s, born %s, status %s", p.CurrentName(), born.Format(time.DateOnly), p.CurrentStatus())
+	if addr, ok := p.CurrentAddress(); ok {
+		say("     lives at %s", strings.Join(addr.Lines(), ", "))
+	}
+
+	// One token with both KRR scopes: contact details and digital mailbox.
+	kc, err := krr.New(t.krrURL, t.mp.TokenSource(maskinporten.Request{
+		Scopes: []string{krr.ScopeContactInfo, krr.ScopeDigitalPost}}))
+	if err != nil {
+		return err
+	}
+	people, err := kc.Lookup(ctx, id)
+	if err != nil {
+		return err
+	}
+	k := people[0]
+	say("   KRR: status %s, reserved %s, mailbox %t", k.Status, k.Reservation, k.Mailbox != nil)
+	d := k.ContactDecision(time.Now())
+	say("   Contact decision: %s. %s", d.Method, d.Reason)
+	return nil
 }

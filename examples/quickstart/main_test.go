@@ -14,7 +14,7 @@ func TestQuickstart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	if err := run(ctx, "", &out); err != nil {
+	if err := run(ctx, "", "", &out); err != nil {
 		t.Fatalf("quickstart failed: %v\noutput so far:\n%s", err, out.String())
 	}
 	for _, want := range []string{
@@ -22,6 +22,10 @@ func TestQuickstart(t *testing.T) {
 		"Got a Bearer token",
 		"same token: true",
 		"200 OK",
+		"Folkeregisteret: ",
+		"lives at ",
+		"Contact decision: digital_mailbox",
+		"Contact decision: paper",
 		`error "invalid_scope"`,
 		"Done.",
 	} {

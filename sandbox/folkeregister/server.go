@@ -257,6 +257,9 @@ func view(r *http.Request, pkg *rightsPackage) (docView, error) {
 			v.props[p] = true
 		}
 	}
+	// The identification number comes with every part selection
+	// (Skatteetaten, dataminimering.md).
+	v.props["identifikasjonsnummer"] = true
 	return v, nil
 }
 

@@ -166,14 +166,14 @@ func TestPersonDocument(t *testing.T) {
 	}
 
 	only := personDoc(t, sb, medHjemmel, id, "navn")
-	if len(only) != 1 || only["navn"] == nil {
-		t.Errorf("part=navn gave %v", keys(only))
+	if len(only) != 2 || only["navn"] == nil || only["identifikasjonsnummer"] == nil {
+		t.Errorf("part=navn gave %v, want navn and identifikasjonsnummer (always included)", keys(only))
 	}
 	both := personDoc(t, sb, medHjemmel, id, "historikk", "navn", "bostedsadresse")
-	if len(both) != 2 || len(both["bostedsadresse"]) < 2 {
+	if len(both) != 3 || len(both["bostedsadresse"]) < 2 {
 		t.Errorf("part=historikk&part=navn&part=bostedsadresse gave %v", keys(both))
 	}
-	if d := personDoc(t, sb, medHjemmel, id, "navn,kjoenn"); len(d) != 2 {
+	if d := personDoc(t, sb, medHjemmel, id, "navn,kjoenn"); len(d) != 3 {
 		t.Errorf("part=navn,kjoenn gave %v", keys(d))
 	}
 
@@ -251,7 +251,7 @@ func TestBulk(t *testing.T) {
 	if got.Oppslag[1].Folkeregisterperson != nil || strings.Contains(string(r.body), `"folkeregisterperson":null`) {
 		t.Errorf("unknown id has a person: %s", r.body)
 	}
-	if p := got.Oppslag[0].Folkeregisterperson; len(p) != 2 || p["status"] == nil || p["navn"] == nil {
+	if p := got.Oppslag[0].Folkeregisterperson; len(p) != 3 || p["status"] == nil || p["navn"] == nil || p["identifikasjonsnummer"] == nil {
 		t.Errorf("part=status&part=navn gave %v", keys(p))
 	}
 	single := personDoc(t, sb, medHjemmel, b)
@@ -326,7 +326,7 @@ func TestSearch(t *testing.T) {
 		t.Errorf("entydigsoek gave %v, want the document of %s", d["identifikasjonsnummer"], uniq.ID.Digits())
 	}
 	r = get(t, sb, utenHjemmel, "personer/entydigsoek?identifikasjonsnummer="+uniq.ID.Digits()+"&part=navn")
-	if d := decode[doc](t, r); r.status != http.StatusOK || len(d) != 1 || d["navn"] == nil {
+	if d := decode[doc](t, r); r.status != http.StatusOK || len(d) != 2 || d["navn"] == nil || d["identifikasjonsnummer"] == nil {
 		t.Errorf("entydigsoek by number with part=navn: %d %s", r.status, r.body)
 	}
 	wantError(t, get(t, sb, medHjemmel, "personer/entydigsoek?kommunenummer="+population.PrimaryMunicipality), http.StatusBadRequest)
