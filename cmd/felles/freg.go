@@ -247,10 +247,22 @@ func runFregFeed(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *follow {
 		events = c.Follow(ctx, start, *interval)
 	}
-	w := bufio.NewWriter(stdout)
+	// next, the resume point printed at the end, only passes an event
+	// once its line has reached stdout: out counts the bytes stdout
+	// accepted, and pending holds the lines still (partly) in w.
+	out := &countingWriter{w: stdout}
+	w := bufio.NewWriter(out)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	next := start
+	type sent struct{ end, next int64 }
+	var pending []sent
+	written := func() {
+		for len(pending) > 0 && pending[0].end <= out.n {
+			next = pending[0].next
+			pending = pending[1:]
+		}
+	}
 	var failure error
 	for e, err := range events {
 		if err != nil {
@@ -268,10 +280,12 @@ func runFregFeed(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			line.PersonID = e.RawPersonID.Digits()
 		}
 		if err := enc.Encode(line); err != nil {
+			written()
 			failure = err
 			break
 		}
-		next = e.Sequence + 1
+		pending = append(pending, sent{end: out.n + int64(w.Buffered()), next: e.Sequence + 1})
+		written()
 		if *follow && w.Buffered() > 0 {
 			// Lines appear as they come when following.
 			if err := w.Flush(); err != nil {
@@ -283,6 +297,19 @@ func runFregFeed(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := w.Flush(); err != nil && failure == nil {
 		failure = err
 	}
+	written()
 	fmt.Fprintf(stderr, "next: -from %d\n", next)
 	return failure
+}
+
+// countingWriter counts the bytes w accepted.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

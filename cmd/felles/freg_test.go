@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,5 +187,49 @@ func TestFregFeedFollow(t *testing.T) {
 	}
 	if want := "next: -from " + strconv.Itoa(added[len(added)-1].Seq+1); !strings.Contains(errs.String(), want) {
 		t.Errorf("stderr %q lacks %q", errs.String(), want)
+	}
+}
+
+// failAfter accepts the first limit bytes written to it, then fails.
+type failAfter struct {
+	limit int
+	buf   []byte
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	n := min(len(p), f.limit-len(f.buf))
+	f.buf = append(f.buf, p[:n]...)
+	if n < len(p) {
+		return n, errors.New("disk full")
+	}
+	return n, nil
+}
+
+// The resume point printed by freg feed must not pass events whose lines
+// never reached stdout.
+func TestFregFeedNextAfterWriteFailure(t *testing.T) {
+	sb, cfg := startFregSandbox(t)
+	pop := sb.Population()
+	last := pop.LastSeq()
+	from := max(pop.SeqAt(time.Now().AddDate(-1, 0, 0)), last-300)
+	all := &failAfter{limit: 1 << 30}
+	if code := run(context.Background(), []string{"freg", "feed", "-config", cfg, "-from", strconv.Itoa(from)}, all, io.Discard); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	total := len(all.buf)
+	if total < 5000 {
+		t.Fatalf("only %d bytes of output; too few to test", total)
+	}
+	for _, limit := range []int{0, 1, total / 3, total - 1} {
+		out := &failAfter{limit: limit}
+		var errb bytes.Buffer
+		code := run(context.Background(), []string{"freg", "feed", "-config", cfg, "-from", strconv.Itoa(from)}, out, &errb)
+		if code != exitFailure {
+			t.Fatalf("limit %d: exit %d, want failure: %s", limit, code, errb.String())
+		}
+		complete := bytes.Count(out.buf, []byte("\n"))
+		if want := "next: -from " + strconv.Itoa(from+complete); !strings.Contains(errb.String(), want) {
+			t.Errorf("limit %d: %d complete lines written; stderr %q lacks %q", limit, complete, errb.String(), want)
+		}
 	}
 }

@@ -300,7 +300,7 @@ func New(baseURL string, ts oauth2.TokenSource, opts ...Option) (*Client, error)
 		Timeout:       hc.Timeout,
 	}
 	if hc.CheckRedirect != nil {
-		authed.CheckRedirect = hc.CheckRedirect
+		authed.CheckRedirect = sameOriginRedirect(hc.CheckRedirect)
 	}
 	log := slog.New(slog.DiscardHandler)
 	if o.log != nil {
@@ -325,6 +325,29 @@ func New(baseURL string, ts oauth2.TokenSource, opts ...Option) (*Client, error)
 		retries:   o.maxRetries,
 		retryWait: httpx.DefaultWaitMin,
 	}, nil
+}
+
+// sameOriginRedirect wraps the CheckRedirect of a caller's http.Client:
+// the bearer token and the WithHeader values go out on every hop, so a
+// redirect to another host (or port), or from https to http, is not
+// followed; the redirect response is returned as it is. Other redirects
+// are left to check.
+func sameOriginRedirect(check func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 {
+			from := via[0].URL
+			if !strings.EqualFold(req.URL.Host, from.Host) ||
+				!strings.EqualFold(req.URL.Scheme, from.Scheme) && !strings.EqualFold(req.URL.Scheme, "https") {
+				return http.ErrUseLastResponse
+			}
+			for _, r := range via {
+				if strings.EqualFold(r.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+					return http.ErrUseLastResponse
+				}
+			}
+		}
+		return check(req, via)
+	}
 }
 
 // noRedirect keeps the bearer token from following a redirect elsewhere:

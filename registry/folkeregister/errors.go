@@ -268,3 +268,21 @@ func maskID(s string) string {
 	}
 	return string(r)
 }
+
+// StaleFeedPageError reports a feed page that holds events, all of them
+// before the sequence number asked for: a stale answer, from a cache or a
+// replica that lags behind. [Client.Feed] returns it and [Client.Events]
+// yields it, instead of taking the page for the end of the feed;
+// [Client.Follow] logs it and asks again after its interval. Nothing was
+// skipped; ask again from the same sequence number (From), later.
+type StaleFeedPageError struct {
+	// From is the sequence number asked for.
+	From int64
+	// First and Last are the lowest and highest sequence numbers on the
+	// page; Last < From.
+	First, Last int64
+}
+
+func (e *StaleFeedPageError) Error() string {
+	return fmt.Sprintf("folkeregister: stale event feed page: asked for sequence number %d, got %d to %d", e.From, e.First, e.Last)
+}

@@ -169,7 +169,11 @@ type FeedPage struct {
 // Feed returns one page of the event feed: up to [FeedPageSize] events
 // from sequence number from (inclusive; GET hendelser/feed?seq=from).
 // etag, if not empty, is sent as If-None-Match. A sequence number older
-// than the feed keeps gives an error matching [ErrSequenceTooOld].
+// than the feed keeps gives an error matching [ErrSequenceTooOld]. A page
+// whose events all come before from (a stale answer, from a cache or a
+// lagging replica) gives a [*StaleFeedPageError] rather than an empty
+// page, so that [Client.Events] does not end as if the feed were done;
+// events before from on a page that also has later ones are dropped.
 //
 // Most callers want [Client.Events] or [Client.Follow] instead.
 func (c *Client) Feed(ctx context.Context, from int64, etag string) (*FeedPage, error) {
@@ -202,7 +206,11 @@ func (c *Client) Feed(ctx context.Context, from int64, etag string) (*FeedPage, 
 	if err != nil {
 		return nil, err
 	}
-	// The page starts at from; anything before it is dropped.
+	// The page starts at from; anything before it is dropped. A page of
+	// nothing but older events is stale, not the end of the feed.
+	if n := len(events); n > 0 && events[n-1].Sequence < from {
+		return nil, &StaleFeedPageError{From: from, First: events[0].Sequence, Last: events[n-1].Sequence}
+	}
 	events = slices.DeleteFunc(events, func(e Event) bool { return e.Sequence < from })
 	if len(events) > 0 {
 		page.Events = events
@@ -425,8 +433,11 @@ func transient(err error) bool {
 		re  *oauth2.RetrieveError
 		op  *net.OpError
 		ne  net.Error
+		sfe *StaleFeedPageError
 	)
 	switch {
+	case errors.As(err, &sfe):
+		return true // asking again later should get the current page
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	case errors.As(err, &ae):

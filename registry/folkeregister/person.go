@@ -3,6 +3,10 @@ package folkeregister
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +76,68 @@ func (p *Person) UnmarshalJSON(data []byte) error { return unmarshalObject(data,
 // timestamps in RFC 3339, and the members kept in Extra.
 func (p Person) MarshalJSON() ([]byte, error) { return marshalObject(p) }
 
+// LogValue makes log/slog print the person masked: only the current
+// identity number, as "DDMMYY*****".
+// Without it a JSON handler would log the whole document through
+// [Person.MarshalJSON], identity numbers in full.
+func (p Person) LogValue() slog.Value {
+	var id IDNumber
+	if e, ok := Current(p.Identifikasjonsnummer); ok {
+		id = e.FoedselsEllerDNummer
+	}
+	return slog.GroupValue(slog.String("id", id.String()))
+}
+
+// IDNumber is an identity number in a person document: a fødselsnummer or
+// d-nummer (foedselsEllerDNummer, relatertPerson, relatertVedSivilstand,
+// ...) or another person identifier, kept as Folkeregisteret sent it.
+//
+// A whole IDNumber never prints: fmt (every verb), String and log/slog
+// show only its first six characters ("DDMMYY*****"). JSON keeps the full
+// value, since that is the wire format and what a caller stores; Digits
+// returns it in full, and [IDNumber.Number] parses it.
+type IDNumber string
+
+// Digits returns the identity number in full.
+func (n IDNumber) Digits() string { return string(n) }
+
+// Number parses the identity number as a fødselsnummer or d-nummer.
+func (n IDNumber) Number() (personid.Number, error) { return personid.Parse(string(n)) }
+
+// String returns the identity number masked: "DDMMYY*****".
+func (n IDNumber) String() string { return maskID(string(n)) }
+
+// GoString returns the masked identity number, quoted.
+func (n IDNumber) GoString() string { return strconv.Quote(n.String()) }
+
+// Format prints the masked identity number for every verb; %q quotes it.
+func (n IDNumber) Format(f fmt.State, verb rune) {
+	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
+		io.WriteString(f, strconv.Quote(n.String()))
+		return
+	}
+	io.WriteString(f, n.String())
+}
+
+// LogValue returns the masked identity number.
+func (n IDNumber) LogValue() slog.Value { return slog.StringValue(n.String()) }
+
+// MarshalJSON writes the identity number in full, as a JSON string.
+func (n IDNumber) MarshalJSON() ([]byte, error) { return json.Marshal(string(n)) }
+
+// UnmarshalJSON reads a JSON string (or null, as empty).
+func (n *IDNumber) UnmarshalJSON(data []byte) error {
+	var s *string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	*n = ""
+	if s != nil {
+		*n = IDNumber(*s)
+	}
+	return nil
+}
+
 // Metadata is the register metadata (Registermetadata) every element
 // carries, flattened into the element's JSON object.
 type Metadata struct {
@@ -104,7 +170,7 @@ func (m Metadata) Meta() Metadata { return m }
 // had (Folkeregisteridentifikator).
 type Identifikasjonsnummer struct {
 	Metadata
-	FoedselsEllerDNummer string                     `json:"foedselsEllerDNummer"`
+	FoedselsEllerDNummer IDNumber                   `json:"foedselsEllerDNummer"`
 	Identifikatortype    Identifikatortype          `json:"identifikatortype"`
 	Status               Identifikatorstatus        `json:"status"`
 	Extra                map[string]json.RawMessage `json:"-"`
@@ -180,7 +246,7 @@ type Sivilstand struct {
 	Sivilstand      Sivilstandstype `json:"sivilstand"`
 	Sivilstandsdato string          `json:"sivilstandsdato"`
 	// RelatertVedSivilstand is the spouse's or partner's identity number.
-	RelatertVedSivilstand string                     `json:"relatertVedSivilstand"`
+	RelatertVedSivilstand IDNumber                   `json:"relatertVedSivilstand"`
 	Myndighet             string                     `json:"myndighet"`
 	Kommune               string                     `json:"kommune"`
 	Sted                  string                     `json:"sted"`
@@ -202,7 +268,7 @@ type Familierelasjon struct {
 	// RelatertPerson is the related person's identity number; a person
 	// without one is described in
 	// RelatertPersonUtenFolkeregisteridentifikator instead.
-	RelatertPerson                               string                     `json:"relatertPerson"`
+	RelatertPerson                               IDNumber                   `json:"relatertPerson"`
 	RelatertPersonUtenFolkeregisteridentifikator *RelatertBiPerson          `json:"relatertPersonUtenFolkeregisteridentifikator"`
 	RelatertPersonsRolle                         Familierelasjonstype       `json:"relatertPersonsRolle"`
 	MinRolleForPerson                            Familierelasjonstype       `json:"minRolleForPerson"`
@@ -223,8 +289,8 @@ type Foreldreansvar struct {
 	Metadata
 	// Ansvar is one of felles, mor, far, medmor, andre, ukjent.
 	Ansvar                          string                     `json:"ansvar"`
-	Ansvarssubjekt                  string                     `json:"ansvarssubjekt"`
-	Ansvarlig                       string                     `json:"ansvarlig"`
+	Ansvarssubjekt                  IDNumber                   `json:"ansvarssubjekt"`
+	Ansvarlig                       IDNumber                   `json:"ansvarlig"`
 	AnsvarligOrganisasjon           string                     `json:"ansvarligOrganisasjon"`
 	AnsvarligUtenIdentifikator      *RelatertBiPerson          `json:"ansvarligUtenIdentifikator"`
 	AnsvarssubjektUtenIdentifikator *RelatertBiPerson          `json:"ansvarssubjektUtenIdentifikator"`
@@ -379,7 +445,7 @@ type FalskIdentitet struct {
 	ErFalsk                               bool                        `json:"erFalsk"`
 	RettIdentitetVedOpplysninger          *IdentifiserendeInformasjon `json:"rettIdentitetVedOpplysninger"`
 	RettIdentitetErUkjent                 bool                        `json:"rettIdentitetErUkjent"`
-	RettIdentitetVedIdentifikasjonsnummer string                      `json:"rettIdentitetVedIdentifikasjonsnummer"`
+	RettIdentitetVedIdentifikasjonsnummer IDNumber                    `json:"rettIdentitetVedIdentifikasjonsnummer"`
 	Extra                                 map[string]json.RawMessage  `json:"-"`
 }
 
@@ -418,7 +484,7 @@ type Dokumentkontroll struct {
 // and utlendingsmyndighetenesIdentifikasjonsnummer).
 type Personidentifikasjon struct {
 	Metadata
-	Identifikasjonsnummer     string                     `json:"identifikasjonsnummer"`
+	Identifikasjonsnummer     IDNumber                   `json:"identifikasjonsnummer"`
 	Identifikasjonsnummertype string                     `json:"identifikasjonsnummertype"`
 	Utstederland              string                     `json:"utstederland"`
 	Extra                     map[string]json.RawMessage `json:"-"`
@@ -439,10 +505,17 @@ type KontaktinformasjonForDoedsbo struct {
 
 // PersonSomKontakt is a person as the contact for an estate.
 type PersonSomKontakt struct {
-	FoedselsEllerDNummer string                     `json:"foedselsEllerDNummer"`
+	FoedselsEllerDNummer IDNumber                   `json:"foedselsEllerDNummer"`
 	Foedselsdato         string                     `json:"foedselsdato"`
 	Personnavn           *Personnavn                `json:"personnavn"`
 	Extra                map[string]json.RawMessage `json:"-"`
+}
+
+// Format prints the contact with its identity number masked, also under
+// verbs that make fmt skip the methods of nested values (%s on a pointer).
+func (c PersonSomKontakt) Format(f fmt.State, verb rune) {
+	type plain PersonSomKontakt // without the Format method
+	fmt.Fprintf(f, fmt.FormatString(f, verb), plain(c))
 }
 
 // AdvokatSomKontakt is a lawyer as the contact for an estate.
@@ -483,10 +556,17 @@ type VergemaalEllerFremtidsfullmakt struct {
 // Verge is a guardian, representative or attorney.
 type Verge struct {
 	Navn                            *Personnavn                `json:"navn"`
-	FoedselsEllerDNummer            string                     `json:"foedselsEllerDNummer"`
+	FoedselsEllerDNummer            IDNumber                   `json:"foedselsEllerDNummer"`
 	Omfang                          string                     `json:"omfang"`
 	OmfangetErInnenPersonligOmraade bool                       `json:"omfangetErInnenPersonligOmraade"`
 	Extra                           map[string]json.RawMessage `json:"-"`
+}
+
+// Format prints the guardian with the identity number masked, also under
+// verbs that make fmt skip the methods of nested values (%s on a pointer).
+func (v Verge) Format(f fmt.State, verb rune) {
+	type plain Verge // without the Format method
+	fmt.Fprintf(f, fmt.FormatString(f, verb), plain(v))
 }
 
 // ForholdTilSametingetsValgmanntall is the person's relation to the Sami
@@ -810,7 +890,7 @@ func (p *Person) ID() (personid.Number, bool) {
 			return personid.Number{}, false
 		}
 	}
-	n, err := personid.Parse(e.FoedselsEllerDNummer)
+	n, err := e.FoedselsEllerDNummer.Number()
 	return n, err == nil
 }
 

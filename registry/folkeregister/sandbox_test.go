@@ -92,7 +92,7 @@ func TestSandboxPerson(t *testing.T) {
 		if per.Mother >= 0 {
 			var found bool
 			for _, r := range p.Familierelasjon {
-				found = found || r.RelatertPersonsRolle == folkeregister.RolleMor && r.RelatertPerson == pop.Digits(per.Mother)
+				found = found || r.RelatertPersonsRolle == folkeregister.RolleMor && r.RelatertPerson.Digits() == pop.Digits(per.Mother)
 			}
 			if !found {
 				t.Errorf("person %d: mother not among %+v", per.Index, p.Familierelasjon)

@@ -94,7 +94,10 @@ type options struct {
 
 // WithHTTPClient sets the HTTP client. Its transport must not add an
 // Authorization header: the client sets one from its token source. The
-// default has a 30 second timeout.
+// default has a 30 second timeout. Whatever hc's CheckRedirect, the client
+// never follows a redirect to another host or from https to http (a 307 or
+// 308 would resend the identifiers and the token there); hc is not
+// modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {
@@ -173,15 +176,35 @@ func WithIncludeNotRegistered(include bool) Option {
 }
 
 // WithSignedResponses makes the client ask for signed responses (Accept:
-// application/jose) and accept only those that verify: a compact JWS with
-// RS256 whose protected header's certificate chain (x5c) leads to one of
-// roots, whose leaf certificate is issued to Digdir (organisation number
-// [DigdirOrganizationNumber], or the one set with
-// [WithSignerOrganizationNumber]), and whose signature matches. Only the
-// verified payload is used. A nil roots means the system's roots.
+// application/jose) and accept only those that verify. A response is
+// accepted only if it is a compact JWS with RS256 whose signature matches
+// and whose protected header's certificate chain (x5c) leads to one of
+// roots (and nothing else: not the system's roots) at the time of
+// [WithClock], with a leaf certificate that
+//
+//   - is Norwegian: subject country C=NO, or, without a country, an
+//     organizationIdentifier "NTRNO-..."; a leaf naming another country is
+//     refused;
+//   - has the digitalSignature key usage (any extended key usage is
+//     accepted, as enterprise certificates carry varying ones);
+//   - has an RSA key;
+//   - carries the organisation number [DigdirOrganizationNumber] (or the one
+//     set with [WithSignerOrganizationNumber]) in its organizationIdentifier
+//     or, in older certificates, its subject serialNumber.
+//
+// roots must hold the CA roots the caller trusts to issue Digdir's
+// certificate: for production Buypass's and Commfides's Norwegian
+// enterprise-certificate roots, for the test environments their test roots
+// (or a sandbox's CA). It must not be nil: many publicly trusted CAs issue
+// certificates that could otherwise pass. Only the verified payload is used.
 // It applies to lookups; [Client.PrintCertificate] is not signed.
 func WithSignedResponses(roots *x509.CertPool) Option {
 	return func(o *options) error {
+		if roots == nil {
+			return errors.New("krr: WithSignedResponses needs the CA roots to trust for KRR's signing certificate " +
+				"(Buypass's and Commfides's enterprise-certificate roots, or their test or a sandbox's roots); " +
+				"nil would trust the system's web roots")
+		}
 		o.signed, o.roots = true, roots
 		return nil
 	}
@@ -243,7 +266,7 @@ func New(baseURL string, ts oauth2.TokenSource, opts ...Option) (*Client, error)
 		return nil, errors.New("krr: WithIncludeNotRegistered needs API version 2")
 	}
 	base := strings.TrimSuffix(baseURL, "/") + "/"
-	hopts := httpx.Options{HTTPClient: o.httpClient, Logger: o.logger, MaxRetries: o.maxRetries}
+	hopts := httpx.Options{HTTPClient: sameHostRedirects(o.httpClient), Logger: o.logger, MaxRetries: o.maxRetries}
 	log := slog.New(slog.DiscardHandler)
 	if o.logger != nil {
 		log = slog.New(redact.Handler(o.logger.Handler()))
@@ -261,6 +284,41 @@ func New(baseURL string, ts oauth2.TokenSource, opts ...Option) (*Client, error)
 		signerOrg:   o.signerOrg,
 		now:         o.now,
 	}, nil
+}
+
+// sameHostRedirects returns a copy of hc (nil: a client with a 30 second
+// timeout) that refuses to follow a redirect to another host or from https
+// to http: a 307 or 308 would resend the request's body, up to
+// MaxBatchSize identity numbers, and its token elsewhere. hc's own
+// CheckRedirect, if any, decides about the redirects this one lets pass.
+func sameHostRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	next := hc.CheckRedirect
+	return &http.Client{
+		Transport: hc.Transport,
+		Jar:       hc.Jar,
+		Timeout:   hc.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 0 {
+				orig := via[0].URL
+				if !strings.EqualFold(req.URL.Host, orig.Host) {
+					return errors.New("krr: refusing to follow a redirect to another host")
+				}
+				if strings.EqualFold(orig.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+					return errors.New("krr: refusing to follow a redirect from https to http")
+				}
+			}
+			if next != nil {
+				return next(req, via)
+			}
+			if len(via) >= 10 {
+				return errors.New("krr: stopped after 10 redirects")
+			}
+			return nil
+		},
+	}
 }
 
 // Lookup looks up persons by fødselsnummer or d-nummer and returns one
@@ -319,10 +377,13 @@ func (c *Client) Lookup(ctx context.Context, ids ...string) ([]Person, error) {
 // (Person, error) per identifier, in input order, once the request that
 // covers it has been answered and every earlier identifier yielded.
 // Identifiers are sent in requests of [MaxBatchSize] distinct identifiers
-// (a request is sent when it is full or ids ends), so 100 000 distinct
-// identifiers take exactly 100 requests. At most [WithMaxConcurrency]
-// requests are in flight or waiting to be yielded, which bounds the
-// identifiers read ahead and the results held.
+// (a request is sent when it is full, when it spans 2×MaxBatchSize input
+// identifiers counting invalid and repeated ones, or when ids ends), so
+// 100 000 distinct identifiers take exactly 100 requests. At most
+// [WithMaxConcurrency] requests are in flight or waiting to be yielded,
+// which bounds the identifiers read ahead and the results held; a run of
+// invalid or repeated identifiers is yielded as it is read, 2×MaxBatchSize
+// at a time, without waiting for valid ones.
 //
 // ids is read from the goroutine that ranges over the sequence, between
 // yields: answered requests are yielded before more input is read, but a
@@ -446,12 +507,17 @@ type slot struct {
 	err   error // *InvalidIDError, or nil
 }
 
+// maxBatchSlots bounds the input positions of one batch, so that a run of
+// invalid or repeated identifiers is not read ahead without limit.
+const maxBatchSlots = 2 * MaxBatchSize
+
 // readBatch reads identifiers from next until it has MaxBatchSize distinct
-// valid ones or next is exhausted, which more reports.
+// valid ones, maxBatchSlots identifiers in all, or next is exhausted, which
+// more reports.
 func readBatch(next func() (string, bool), start int) (b *batch, more bool) {
 	b = &batch{start: start, done: make(chan struct{})}
 	seen := make(map[personid.Number]int)
-	for len(b.ids) < MaxBatchSize {
+	for len(b.ids) < MaxBatchSize && len(b.slots) < maxBatchSlots {
 		s, ok := next()
 		if !ok {
 			return b, false

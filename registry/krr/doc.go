@@ -25,8 +25,9 @@
 // words.
 //
 // With [WithSignedResponses] the client asks for signed answers
-// (application/jose) and uses only what verifies against the signer's
-// certificate chain.
+// (application/jose) and uses only what verifies: a Norwegian certificate
+// for Digdir's organisation number, with the digitalSignature key usage,
+// chaining to one of the roots the caller passes (never the system's).
 //
 // Errors start with "krr: " and never hold a whole national identity number
 // or a token. Branch on [ErrUnauthorized], [ErrForbidden], [ErrRateLimited]

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fellesgo/felles/internal/redact"
 	"github.com/fellesgo/felles/registry/personid"
 )
 
@@ -240,6 +241,10 @@ type FieldError struct {
 	Err   error
 }
 
-func (e *FieldError) Error() string { return "krr: field " + e.Field + ": " + e.Err.Error() }
+// Error returns the field and what was wrong with it, redacted: a value
+// that holds a national identity number does not show it.
+func (e *FieldError) Error() string {
+	return "krr: field " + e.Field + ": " + redact.String(e.Err.Error())
+}
 
 func (e *FieldError) Unwrap() error { return e.Err }

@@ -184,6 +184,19 @@ func TestFieldFiltering(t *testing.T) {
 					t.Errorf("%+v", p)
 				}
 			}},
+		{"bad timestamp holding an identity number is redacted", map[string]any{"reservasjon": "NEI", "status": "AKTIV",
+			"reservasjon_oppdatert": "ved " + sampleID,
+			"kontaktinformasjon":    map[string]any{"epostadresse_oppdatert": sampleID}},
+			func(t *testing.T, p krr.Person) {
+				var fe *krr.FieldError
+				if !errors.As(p.Err, &fe) {
+					t.Fatalf("Err = %v, want a FieldError", p.Err)
+				}
+				if msg := p.Err.Error(); strings.Contains(msg, sampleID) || strings.Contains(msg, sampleID[:6]+" ") ||
+					!strings.Contains(msg, "REDACTED") {
+					t.Errorf("Err = %q shows the identity number", msg)
+				}
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fellesgo/felles/internal/redact"
 	"github.com/fellesgo/felles/registry/personid"
 )
 
@@ -216,10 +217,9 @@ func ParseTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return time.Time{}, fmt.Errorf("unrecognised timestamp %q", s)
+	// Redact before clipping, so that a clipped identity number does not
+	// escape the redaction.
+	return time.Time{}, fmt.Errorf("unrecognised timestamp %q", clip(redact.String(s), 40))
 }
 
 // decodeResponse decodes KRR's answer to a lookup. It fails only if data is

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
+	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -18,9 +20,14 @@ const DigdirOrganizationNumber = "991825827"
 // verifySigned verifies a compact JWS as KRR sends it for Accept:
 // application/jose (identity-and-registers.md §3.5): RS256, the signer's
 // certificate chain in the protected header's x5c, leading to a root in
-// c.roots (nil: the system roots), the leaf issued to c.signerOrg. It
-// returns the verified payload and nothing else.
+// c.roots (never the system roots), the leaf a Norwegian enterprise
+// certificate (see [norwegian]) with the digitalSignature key usage, an RSA
+// key and the organisation number c.signerOrg. It returns the verified
+// payload and nothing else.
 func (c *Client) verifySigned(body []byte) ([]byte, error) {
+	if c.roots == nil {
+		return nil, &SignatureError{Reason: "no trusted roots configured"}
+	}
 	obj, err := jose.ParseSignedCompact(string(bytes.TrimSpace(body)), []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, &SignatureError{Reason: "not a compact JWS signed with RS256", Err: err}
@@ -41,6 +48,12 @@ func (c *Client) verifySigned(body []byte) ([]byte, error) {
 		return nil, &SignatureError{Reason: "the signer's certificate chain (x5c) does not verify", Err: err}
 	}
 	leaf := chains[0][0]
+	if leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, &SignatureError{Reason: "the signer's certificate does not allow digital signatures (no digitalSignature key usage)"}
+	}
+	if !norwegian(leaf) {
+		return nil, &SignatureError{Reason: "the signer's certificate is not a Norwegian enterprise certificate (neither subject C=NO nor organizationIdentifier NTRNO-...)"}
+	}
 	org, err := identity.OrganizationNumber(leaf)
 	if err != nil {
 		return nil, &SignatureError{Reason: "the signer's certificate carries no organisation number", Err: err}
@@ -56,4 +69,29 @@ func (c *Client) verifySigned(body []byte) ([]byte, error) {
 		return nil, &SignatureError{Reason: "the signature does not match the response", Err: err}
 	}
 	return payload, nil
+}
+
+var oidOrganizationIdentifier = asn1.ObjectIdentifier{2, 5, 4, 97}
+
+// norwegian reports whether cert's subject is Norwegian: its country (C) is
+// NO, or it names no country and has an organizationIdentifier "NTRNO-..."
+// (a number in the Norwegian register of legal entities). A subject with a country other
+// than NO is not, whatever else it holds: a bare nine-digit serialNumber
+// from another country is another country's registration number.
+func norwegian(cert *x509.Certificate) bool {
+	for _, c := range cert.Subject.Country {
+		if !strings.EqualFold(c, "NO") {
+			return false
+		}
+	}
+	if len(cert.Subject.Country) > 0 {
+		return true
+	}
+	for _, atv := range cert.Subject.Names {
+		if s, ok := atv.Value.(string); ok && atv.Type.Equal(oidOrganizationIdentifier) &&
+			len(s) > 6 && strings.EqualFold(s[:6], "NTRNO-") {
+			return true
+		}
+	}
+	return false
 }

@@ -2,13 +2,23 @@ package krr_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/internal/jws"
@@ -106,5 +116,106 @@ func TestSignedResponses(t *testing.T) {
 				t.Errorf("data of an unverified answer used: %+v", got[0])
 			}
 		})
+	}
+}
+
+// customSigner issues, from a fresh root, a leaf for Digdir's organisation
+// number with the given subject and key usage, for the checks identity's
+// test PKI cannot express. It returns the signer and a pool with the root.
+func customSigner(t *testing.T, subject pkix.Name, ku x509.KeyUsage) (*identity.Certificate, *x509.CertPool) {
+	t.Helper()
+	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	rootTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Publicly Trusted Root"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := x509.ParseCertificate(rootDER)
+	leafKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: subject,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
+		KeyUsage: ku, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, root, leafKey.Public(), rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(leafDER)
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+	return &identity.Certificate{Signer: leafKey, Chain: []*x509.Certificate{leaf}}, pool
+}
+
+// TestSignedResponsesSignerChecks: a certificate that chains to a trusted
+// root and carries Digdir's number is still refused if it is not Norwegian
+// or does not allow digital signatures.
+func TestSignedResponsesSignerChecks(t *testing.T) {
+	serial := func(c string) pkix.Name {
+		n := pkix.Name{Organization: []string{"Some AB"}, CommonName: "some.example", SerialNumber: krr.DigdirOrganizationNumber}
+		if c != "" {
+			n.Country = []string{c}
+		}
+		return n
+	}
+	orgID := func(c, id string) pkix.Name {
+		n := pkix.Name{Organization: []string{"Digitaliseringsdirektoratet"}, CommonName: "Digdir",
+			ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 97}, Value: id}}}
+		if c != "" {
+			n.Country = []string{c}
+		}
+		return n
+	}
+	sig := x509.KeyUsageDigitalSignature
+	cases := []struct {
+		name    string
+		subject pkix.Name
+		ku      x509.KeyUsage
+		reason  string // "" means accepted
+	}{
+		{"Swedish serialNumber", serial("SE"), sig, "not a Norwegian"},
+		{"no country, bare serialNumber", serial(""), sig, "not a Norwegian"},
+		{"Norwegian serialNumber", serial("NO"), sig, ""},
+		{"NTRNO without country", orgID("", "NTRNO-"+krr.DigdirOrganizationNumber), sig, ""},
+		{"NTRNO with foreign country", orgID("SE", "NTRNO-"+krr.DigdirOrganizationNumber), sig, "not a Norwegian"},
+		{"no digitalSignature", serial("NO"), x509.KeyUsageKeyEncipherment, "digitalSignature"},
+		{"no key usage at all", serial("NO"), 0, "digitalSignature"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			signer, roots := customSigner(t, tc.subject, tc.ku)
+			f := newFake(t)
+			f.raw = sampleWithCert()
+			f.signer = signer
+			_, err := f.client(t, krr.WithSignedResponses(roots), krr.WithMaxRetries(0)).Lookup(context.Background(), sampleID)
+			if tc.reason == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, krr.ErrInvalidSignature) || !strings.Contains(err.Error(), tc.reason) {
+				t.Fatalf("err = %v, want a SignatureError with %q", err, tc.reason)
+			}
+		})
+	}
+}
+
+// TestSignedResponsesNilRoots: nil roots would trust the system's web roots.
+func TestSignedResponsesNilRoots(t *testing.T) {
+	_, err := krr.New("https://krr.example/", oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x"}), krr.WithSignedResponses(nil))
+	if err == nil || !strings.Contains(err.Error(), "roots") || !strings.Contains(err.Error(), "Buypass") {
+		t.Fatalf("err = %v, want an error asking for the roots", err)
 	}
 }
