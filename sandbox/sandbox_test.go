@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -26,37 +25,15 @@ import (
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/internal/jws"
 	"github.com/fellesgo/felles/sandbox"
+	"github.com/fellesgo/felles/sandbox/internal/sandboxtest"
 )
 
-// sharedState is a state directory the tests share, so that only the
-// first Start pays for generating keys.
-var sharedState string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "felles-sandbox-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	sharedState = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
 // start starts a sandbox with the shared state and closes it after the test.
 func start(t *testing.T, opts ...sandbox.Option) *sandbox.Sandbox {
 	t.Helper()
-	sb, err := sandbox.Start(append([]sandbox.Option{sandbox.WithStateDir(sharedState)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := sb.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return sb
+	return sandboxtest.Start(t, opts...)
 }
 
 // grant returns a JWT grant for clientID signed with cert (x5c).

@@ -48,7 +48,11 @@ func Start(tb testing.TB, opts ...sandbox.Option) *sandbox.Sandbox {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { sb.Close() })
+	tb.Cleanup(func() {
+		if err := sb.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	return sb
 }
 
