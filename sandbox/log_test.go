@@ -16,7 +16,7 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 	sb := start(t, sandbox.WithLogger(debugLogger(&logs)))
 	tc := sb.TestClient()
 
-	good := grant(t, sb, tc.ClientID, tc.Certificate, sandbox.Scopes[0])
+	good := grant(t, sb, tc.ClientID, tc.Certificate, sandbox.Scopes()[0])
 	status, tr := postToken(t, sb, good)
 	if status != http.StatusOK {
 		t.Fatalf("token: %d %+v", status, tr)

@@ -35,9 +35,11 @@ const (
 	TestOrganizationName = "Sandbox Kommune"
 )
 
-// Scopes is the scope catalogue: every scope of the services the sandbox
-// imitates. The test client is allowed exactly these.
-var Scopes = []string{
+// Scopes returns the scope catalogue: every scope of the services the
+// sandbox imitates. The test client is allowed exactly these.
+func Scopes() []string { return slices.Clone(scopes) }
+
+var scopes = []string{
 	"krr:global/kontaktinformasjon.read",
 	"krr:global/digitalpost.read",
 	"folkeregister:deling/offentligmedhjemmel",
@@ -61,7 +63,7 @@ type TestClient struct {
 	// Certificate is an enterprise certificate for OrganizationNumber from
 	// the sandbox's CA, with its key.
 	Certificate *identity.Certificate
-	// Scopes are the scopes the client may ask for: all of [Scopes].
+	// Scopes are the scopes the client may ask for: all of [Scopes]().
 	Scopes []string
 }
 
@@ -287,7 +289,7 @@ func Start(opts ...Option) (*Sandbox, error) {
 	s := &Sandbox{url: base, ca: state.ca, mp: mp, log: log, now: st.now}
 	s.testClient = TestClient{
 		ClientID: TestClientID, OrganizationNumber: TestOrganizationNumber, OrganizationName: TestOrganizationName,
-		Certificate: state.testClient, Scopes: slices.Clone(Scopes),
+		Certificate: state.testClient, Scopes: Scopes(),
 	}
 	if err := mp.RegisterClient(Client{ID: TestClientID, OrganizationNumber: TestOrganizationNumber, Scopes: s.testClient.Scopes}); err != nil {
 		ln.Close()
@@ -435,7 +437,7 @@ func (s *Sandbox) TestClient() TestClient {
 }
 
 // RegisterClient registers a Maskinporten client, replacing any with the
-// same ID. Its Scopes need not be in [Scopes].
+// same ID. Its Scopes need not be in [Scopes]().
 func (s *Sandbox) RegisterClient(c Client) error { return s.mp.RegisterClient(c) }
 
 // Delegate records an Altinn delegation: d.Supplier's clients may then ask

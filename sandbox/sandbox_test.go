@@ -187,15 +187,15 @@ func TestTestClientAndWhoami(t *testing.T) {
 	if _, err := tc.Certificate.Leaf().Verify(x509.VerifyOptions{Roots: sb.Roots(), Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		t.Errorf("the test client's certificate does not chain to Roots: %v", err)
 	}
-	if !slices.Equal(tc.Scopes, sandbox.Scopes) {
-		t.Errorf("test client scopes %q, want %q", tc.Scopes, sandbox.Scopes)
+	if !slices.Equal(tc.Scopes, sandbox.Scopes()) {
+		t.Errorf("test client scopes %q, want %q", tc.Scopes, sandbox.Scopes())
 	}
 	tc.Scopes[0] = "changed"
 	if sb.TestClient().Scopes[0] == "changed" {
 		t.Error("TestClient returns a shared slice")
 	}
 
-	for _, scope := range sandbox.Scopes {
+	for _, scope := range sandbox.Scopes() {
 		tok := accessToken(t, sb, scope)
 		status, _, body := get(t, sb.URL()+"/sandbox/whoami", "Authorization", "Bearer "+tok)
 		if status != http.StatusOK {
@@ -290,7 +290,7 @@ func TestStateDirKeepsCAAndKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc1 := sb1.TestClient()
-	tok1 := accessToken(t, sb1, sandbox.Scopes[0])
+	tok1 := accessToken(t, sb1, sandbox.Scopes()[0])
 	sb1.Close()
 
 	for _, name := range []string{"ca.pem", "token-signing-key.pem", "test-client.pem"} {
@@ -316,7 +316,7 @@ func TestStateDirKeepsCAAndKeys(t *testing.T) {
 		t.Error("the test client's certificate changed across restarts")
 	}
 	// An old client.p12 (the first run's certificate) still gets tokens.
-	if status, tr := postToken(t, sb2, grant(t, sb2, tc1.ClientID, tc1.Certificate, sandbox.Scopes[0])); status != http.StatusOK {
+	if status, tr := postToken(t, sb2, grant(t, sb2, tc1.ClientID, tc1.Certificate, sandbox.Scopes()[0])); status != http.StatusOK {
 		t.Errorf("the first run's certificate: %d %+v", status, tr)
 	}
 	// The first run's access token verifies: same key; the issuer differs
@@ -339,7 +339,7 @@ func TestStateDirSameAddressKeepsTokensValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := strings.TrimPrefix(sb1.URL(), "http://")
-	tok := accessToken(t, sb1, sandbox.Scopes[0])
+	tok := accessToken(t, sb1, sandbox.Scopes()[0])
 	sb1.Close()
 	sb2, err := sandbox.Start(sandbox.WithStateDir(dir), sandbox.WithAddr(addr))
 	if err != nil {

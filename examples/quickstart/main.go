@@ -101,6 +101,11 @@ func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 		}
 		t.krrURL, _ = cfg.Endpoint(felles.ServiceKRR)
 		t.fregURL, _ = cfg.Endpoint(felles.ServiceFolkeregister)
+		if person == "" && t.fregURL != "" && t.krrURL != "" {
+			if t.person, err = someoneFromTheFeed(ctx, t); err != nil {
+				return err
+			}
+		}
 	}
 	if person != "" {
 		t.person = person
@@ -232,8 +237,36 @@ func lookUp(ctx context.Context, say func(string, ...any), t tour, id string) er
 		return err
 	}
 	k := people[0]
-	say("   KRR: status %s, reserved %s, mailbox %t", k.Status, k.Reservation, k.Mailbox != nil)
+	reserved := string(k.Reservation)
+	if reserved == "" {
+		reserved = "not stated"
+	}
+	say("   KRR: status %s, reserved %s, mailbox %t", k.Status, reserved, k.Mailbox != nil)
 	d := k.ContactDecision(time.Now())
 	say("   Contact decision: %s. %s", d.Method, d.Reason)
 	return nil
+}
+
+// someoneFromTheFeed returns the identity number of the person in one of
+// Folkeregisteret's latest events, for a tour against a configured
+// environment where no -person was given.
+func someoneFromTheFeed(ctx context.Context, t tour) (string, error) {
+	freg, err := folkeregister.New(t.fregURL, t.mp.TokenSource(maskinporten.Request{
+		Scopes: []string{folkeregister.OffentligMedHjemmel.Scope()}}))
+	if err != nil {
+		return "", err
+	}
+	latest, err := freg.LatestSequence(ctx)
+	if err != nil {
+		return "", err
+	}
+	for ev, err := range freg.Events(ctx, max(1, latest-50)) {
+		if err != nil {
+			return "", err
+		}
+		if !ev.PersonID.IsZero() {
+			return ev.PersonID.Digits(), nil
+		}
+	}
+	return "", nil // an empty feed: the register step is skipped
 }

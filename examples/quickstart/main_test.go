@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fellesgo/felles"
+	"github.com/fellesgo/felles/internal/testpki"
+	"github.com/fellesgo/felles/sandbox"
 )
 
 // TestQuickstart runs the tour against the in-process sandbox, as
@@ -29,6 +35,43 @@ func TestQuickstart(t *testing.T) {
 		`error "invalid_scope"`,
 		"Done.",
 	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestQuickstartWithConfig runs the tour with a configuration file, as
+// against a standalone sandbox or the Test environment: the resident to look
+// up comes from Folkeregisteret's event feed.
+func TestQuickstartWithConfig(t *testing.T) {
+	sb, err := sandbox.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	tc := sb.TestClient()
+	dir := t.TempDir()
+	p12, err := testpki.EncodePKCS12(tc.Certificate, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "client.p12"), p12, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := felles.Config{Environment: felles.EnvironmentSandbox, ClientID: tc.ClientID, OrganizationNumber: tc.OrganizationNumber,
+		Certificate: felles.CertificateConfig{File: "client.p12", Password: "pw"}, Endpoints: sb.Endpoints()}
+	path := filepath.Join(dir, "felles.json")
+	if err := cfg.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, path, "", &out); err != nil {
+		t.Fatalf("quickstart -config failed: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"Reading the configuration", "200 OK", "Folkeregisteret: ", "Contact decision: ", "Done."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
