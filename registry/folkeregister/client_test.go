@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -758,5 +759,53 @@ func TestRetriesThroughHTTP(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestBulkPartialFailure: when one of the bulk requests fails for good, the
+// identifiers it carried get that error, the others keep their persons, and
+// the returned error says what failed.
+func TestBulkPartialFailure(t *testing.T) {
+	f := newFake(t, folkeregister.OffentligMedHjemmel)
+	g := personid.NewGenerator(2)
+	var ids []string
+	for range 2500 {
+		n, err := g.Next(personid.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, n.Digits())
+		f.persons[n.Digits()] = []byte(`{"identifikasjonsnummer":[{"erGjeldende":true,"foedselsEllerDNummer":"` + n.Digits() + `"}]}`)
+	}
+	var posts atomic.Int32 // the requests are sent one after another
+	f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost {
+			return false
+		}
+		if posts.Add(1) != 2 {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest) // a 400 is not retried
+		w.Write([]byte(`{"kode":"FREG-400","melding":"Ugyldig forespørsel"}`))
+		return true
+	}
+	c, _ := f.serve(t)
+	res, err := c.BulkPersons(t.Context(), ids)
+	var api *folkeregister.APIError
+	if !errors.As(err, &api) || api.StatusCode != http.StatusBadRequest {
+		t.Fatalf("err = %v, want the 400", err)
+	}
+	if len(res) != len(ids) {
+		t.Fatalf("%d results for %d ids", len(res), len(ids))
+	}
+	for i, r := range res {
+		inFailed := i >= folkeregister.MaxBulk && i < 2*folkeregister.MaxBulk
+		switch {
+		case inFailed && (r.Person != nil || !errors.As(r.Err, &api)):
+			t.Fatalf("result %d of the failed request: %+v", i, r)
+		case !inFailed && (r.Err != nil || r.Person == nil):
+			t.Fatalf("result %d of a good request: %+v", i, r)
+		}
 	}
 }

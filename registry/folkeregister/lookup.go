@@ -188,8 +188,10 @@ type BulkResult struct {
 // per identifier in ids, in the same order. An invalid or unknown
 // identifier gives a result with Err set and does not affect the others.
 //
-// The error is non-nil only when a request fails; no results are returned
-// then. Folkeregisteret offers bulk lookups to some rights packages only.
+// When a request fails, the results of its identifiers carry that error
+// (with Person nil), the other results are intact, and the returned error
+// joins the failures; check each result's Err. When ctx ends, no results are
+// returned. Folkeregisteret offers bulk lookups to some rights packages only.
 func (c *Client) BulkPersons(ctx context.Context, ids []string, parts ...Part) ([]BulkResult, error) {
 	q, err := partQuery(parts)
 	if err != nil {
@@ -211,10 +213,18 @@ func (c *Client) BulkPersons(ctx context.Context, ids []string, parts ...Part) (
 		}
 	}
 	found := make(map[personid.Number]*Person, len(distinct))
+	failed := make(map[personid.Number]error)
+	var errs []error
 	for start := 0; start < len(distinct); start += MaxBulk {
 		batch := distinct[start:min(start+MaxBulk, len(distinct))]
 		if err := c.bulk(ctx, batch, q, found); err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			errs = append(errs, err)
+			for _, n := range batch {
+				failed[n] = err
+			}
 		}
 	}
 	for i := range results {
@@ -222,13 +232,16 @@ func (c *Client) BulkPersons(ctx context.Context, ids []string, parts ...Part) (
 		if r.Err != nil {
 			continue
 		}
-		if p := found[r.ID]; p != nil {
+		switch p, ferr := found[r.ID], failed[r.ID]; {
+		case p != nil:
 			r.Person = p
-		} else {
+		case ferr != nil:
+			r.Err = ferr
+		default:
 			r.Err = &NotFoundError{ID: r.ID}
 		}
 	}
-	return results, nil
+	return results, errors.Join(errs...)
 }
 
 type bulkRequest struct {
