@@ -7,12 +7,19 @@
 //     (virksomhetssertifikat) from PKCS#12 or PEM, or any crypto.Signer.
 //   - [github.com/fellesgo/felles/identity/maskinporten]: Maskinporten access
 //     tokens (JWT-bearer grant), as an oauth2.TokenSource and an http.Client.
+//   - [github.com/fellesgo/felles/registry/personid]: Norwegian fødselsnummer
+//     and D-nummer (incl. the 2032 rule and synthetic test numbers) and
+//     Danish CPR numbers, as a type that prints itself masked.
+//   - [github.com/fellesgo/felles/registry/krr]: the contact and reservation
+//     register (KRR): batched lookups and the contact decision.
+//   - [github.com/fellesgo/felles/registry/folkeregister]: Folkeregisteret:
+//     person documents, bulk lookup, search and the event feed.
 //   - [github.com/fellesgo/felles/sandbox]: a local imitation of the national
-//     services, in-process for tests and standalone (felles sandbox).
+//     services (Maskinporten, KRR, Folkeregisteret over a synthetic
+//     population), in-process for tests and standalone (felles sandbox).
 //   - cmd/felles: the command-line tool; examples/: runnable programs.
 //
-// Planned, not yet built: identity/idporten, registry/krr,
-// registry/folkeregister, registry/personid, digitalpost/dpi, esign/...,
+// Planned, not yet built: identity/idporten, digitalpost/dpi, esign/...,
 // einvoice/... . See README.md for the status table.
 //
 // This package holds the configuration file format shared by the CLI and the
