@@ -157,15 +157,13 @@ func checkDecision(t *testing.T, i int, d krr.Decision, c population.Contact, no
 	}
 }
 
-// ambiguousEdge reports a contact time so close to the 18-month limit that
-// the population's rule (AddDate, exclusive) and ContactDecision's (months
-// clamped to the month's end, inclusive) may differ, or the sandbox's clock
-// at the request and now may.
+// ambiguousEdge reports a contact time within a minute of the 18-month
+// limit, where the sandbox's clock at the request and now may differ. Both
+// sides count calendar months clamped to the month's end, inclusively.
 func ambiguousEdge(c population.Contact, now time.Time) bool {
-	lo := now.AddDate(0, -population.MaxContactAge, -4)
-	hi := now.AddDate(0, -population.MaxContactAge, 1)
+	limit := population.MonthsBefore(now, population.MaxContactAge)
 	for _, tm := range []time.Time{c.EmailUpdated, c.EmailVerified, c.MobileUpdated, c.MobileVerified} {
-		if tm.After(lo) && tm.Before(hi) {
+		if d := tm.Sub(limit); d > -time.Minute && d < time.Minute {
 			return true
 		}
 	}

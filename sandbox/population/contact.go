@@ -65,14 +65,28 @@ func (c Contact) Notifiable(now time.Time) bool {
 	return c.Status == KRRActive && !c.Reserved && (c.EmailUsable(now) || c.MobileUsable(now))
 }
 
+// fresh reports whether one of ts is at most MaxContactAge calendar months
+// before now (eForvaltningsforskriften §32). A month back from the 31st
+// lands on the last day of the shorter month (31 August → 28 February),
+// not in the month after as time.AddDate would have it.
 func fresh(now time.Time, ts ...time.Time) bool {
-	limit := now.AddDate(0, -MaxContactAge, 0)
+	limit := MonthsBefore(now, MaxContactAge)
 	for _, t := range ts {
-		if !t.IsZero() && t.After(limit) {
+		if !t.IsZero() && !t.Before(limit) {
 			return true
 		}
 	}
 	return false
+}
+
+// MonthsBefore returns the time n calendar months before t, the day clamped
+// to the last day of the target month.
+func MonthsBefore(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(n), 1, 0, 0, 0, 0, t.Location()) // normalised by time.Date
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, t.Nanosecond(), t.Location())
 }
 
 // contact derives person i's KRR entry; per holds the person's current
