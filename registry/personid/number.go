@@ -256,6 +256,21 @@ func Parse(s string) (Number, error) {
 	return fromDigits(&d), nil
 }
 
+// ParseLegacy is [Parse] without the 2032 rule: the first check digit must
+// give remainder 0, as every number issued before 2032 does. Use it where a
+// number from the new scheme cannot be genuine yet and more typing errors
+// should be caught; [Parse] accepts both schemes, as Skatteetaten asks.
+func ParseLegacy(s string) (Number, error) {
+	n, err := Parse(s)
+	if err != nil {
+		return Number{}, err
+	}
+	if n.Scheme() != SchemeLegacy {
+		return Number{}, &ParseError{Input: n.String(), Reason: "wrong first check digit (valid only under the 2032 scheme)"}
+	}
+	return n, nil
+}
+
 // remainders returns the two check remainders of d: the first must be 0 (or
 // 1, 2, 3 from 2032), the second 0.
 func remainders(d *[11]byte) (r1, r2 int) {
