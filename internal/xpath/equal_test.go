@@ -1,0 +1,5 @@
+package xpath
+
+import "reflect"
+
+func equalExpr(a, b Expr) bool { return reflect.DeepEqual(a, b) }
