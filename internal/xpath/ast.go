@@ -3,7 +3,8 @@
 // Schematron with queryBinding="xslt2"). It produces an AST (Expr) that can be
 // printed back with String; parsing the printed form yields an equal AST.
 //
-// There is no evaluator yet.
+// ParseDocument builds a read-only tree and Eval evaluates an Expr against
+// it (see eval.go for what is supported).
 package xpath
 
 // Expr is any XPath expression node.

@@ -1,0 +1,150 @@
+package xpath
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// NodeKind is the kind of a Node in the read-only document model.
+type NodeKind int
+
+const (
+	DocumentNode NodeKind = iota
+	ElementNode
+	AttributeNode
+	TextNode
+)
+
+// Node is a node of a read-only document tree built by ParseDocument.
+// Comments and processing instructions are not kept.
+type Node struct {
+	Kind     NodeKind
+	Space    string // namespace URI (elements, attributes)
+	Local    string // local name (elements, attributes)
+	Prefix   string // prefix as written in the source (for name())
+	Data     string // value of attribute and text nodes
+	Parent   *Node
+	Children []*Node // elements and text nodes, in document order
+	Attrs    []*Node
+	Order    int // position in document order, unique within the document
+	idx      int // index among the parent's Children (or Attrs)
+}
+
+func (*Node) isItem() {}
+
+// Root returns the document (or topmost) node.
+func (n *Node) Root() *Node {
+	for n.Parent != nil {
+		n = n.Parent
+	}
+	return n
+}
+
+// StringValue is the XPath string value of the node.
+func (n *Node) StringValue() string {
+	switch n.Kind {
+	case AttributeNode, TextNode:
+		return n.Data
+	}
+	var b strings.Builder
+	var walk func(*Node)
+	walk = func(m *Node) {
+		for _, c := range m.Children {
+			if c.Kind == TextNode {
+				b.WriteString(c.Data)
+			} else {
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// Document is a parsed XML document.
+type Document struct {
+	Root *Node // the document node
+}
+
+// ErrDocument is wrapped by errors from ParseDocument.
+var ErrDocument = errors.New("xpath: invalid XML document")
+
+// ParseDocument builds the read-only tree from XML read from r. It assumes
+// the caller has already applied its own safety checks (size, DTDs).
+func ParseDocument(r io.Reader) (*Document, error) {
+	d := xml.NewDecoder(r)
+	root := &Node{Kind: DocumentNode}
+	cur := root
+	order := 1
+	var prefixes []map[string]string // URI -> prefix per level, for name()
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrDocument, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			pm := map[string]string{}
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" {
+					pm[a.Value] = a.Name.Local
+				}
+			}
+			prefixes = append(prefixes, pm)
+			el := &Node{Kind: ElementNode, Space: t.Name.Space, Local: t.Name.Local, Parent: cur, Order: order, idx: len(cur.Children)}
+			el.Prefix = lookupPrefix(prefixes, t.Name.Space)
+			order++
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+					continue
+				}
+				sp := a.Name.Space
+				at := &Node{Kind: AttributeNode, Space: sp, Local: a.Name.Local, Data: a.Value, Parent: el, Order: order, idx: len(el.Attrs)}
+				if sp == "xml" { // encoding/xml leaves the reserved prefix unresolved
+					at.Space = xmlNS
+				}
+				if sp != "" {
+					at.Prefix = lookupPrefix(prefixes, sp)
+				}
+				order++
+				el.Attrs = append(el.Attrs, at)
+			}
+			cur.Children = append(cur.Children, el)
+			cur = el
+		case xml.EndElement:
+			prefixes = prefixes[:len(prefixes)-1]
+			cur = cur.Parent
+		case xml.CharData:
+			if cur == root {
+				continue // whitespace outside the document element
+			}
+			if n := len(cur.Children); n > 0 && cur.Children[n-1].Kind == TextNode {
+				cur.Children[n-1].Data += string(t)
+				continue
+			}
+			cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: order, idx: len(cur.Children)})
+			order++
+		}
+	}
+	if len(root.Children) == 0 {
+		return nil, fmt.Errorf("%w: no document element", ErrDocument)
+	}
+	return &Document{Root: root}, nil
+}
+
+const xmlNS = "http://www.w3.org/XML/1998/namespace"
+
+func lookupPrefix(stack []map[string]string, uri string) string {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if p, ok := stack[i][uri]; ok {
+			return p
+		}
+	}
+	return ""
+}
