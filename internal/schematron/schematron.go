@@ -1,0 +1,545 @@
+// Package schematron loads ISO Schematron schemas (queryBinding xslt2, as used
+// by the CEN EN 16931 and Peppol BIS Billing 3.0 validation artefacts) and runs
+// them natively on documents parsed with internal/xpath.
+//
+// Supported: sch:ns, sch:let (schema, pattern and rule level; @value or text),
+// sch:pattern, sch:rule (@context, first-matching-rule-wins per pattern as in
+// the compiled XSLT), sch:assert and sch:report (@id, @flag, @test, message
+// text with sch:value-of and sch:name). Phases are ignored: every pattern is
+// active. Abstract patterns/rules and includes must already be resolved (use
+// the "preprocessed" schemas).
+package schematron
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/fellesgo/felles/internal/xmlsafe"
+	"github.com/fellesgo/felles/internal/xpath"
+)
+
+// SchNS is the ISO Schematron namespace.
+const SchNS = "http://purl.oclc.org/dsdl/schematron"
+
+// ErrSchema is wrapped by errors about the schema itself.
+var ErrSchema = errors.New("schematron: invalid schema")
+
+// Schema is a loaded Schematron schema. It is safe for concurrent use by
+// Validate once loaded, provided Functions is not modified.
+type Schema struct {
+	Title      string
+	Namespaces map[string]string // prefix -> URI from sch:ns
+	Lets       []*Let            // schema-level lets, evaluated on the document node
+	Patterns   []*Pattern
+	// Functions holds extension functions ("{uri}local") made available to
+	// every expression, e.g. implementations of xsl:function.
+	Functions map[string]xpath.Function
+}
+
+// Pattern is an sch:pattern.
+type Pattern struct {
+	ID    string
+	Lets  []*Let // evaluated on the document node
+	Rules []*Rule
+}
+
+// Rule is an sch:rule.
+type Rule struct {
+	Context string
+	Lets    []*Let
+	Asserts []*Assert
+	match   []xpath.Expr // expressions selecting, from the document node, the nodes the context matches
+}
+
+// Let is an sch:let.
+type Let struct {
+	Name  string
+	Value string
+	expr  xpath.Expr
+}
+
+// Assert is an sch:assert (or, when Report is true, an sch:report).
+type Assert struct {
+	ID     string
+	Flag   string // as written: "fatal", "warning", "" ...
+	Test   string
+	Report bool // sch:report: fires when Test is true
+	msg    []msgPart
+	test   xpath.Expr
+}
+
+type msgPart struct {
+	text   string
+	expr   xpath.Expr // value-of
+	isName bool       // sch:name
+}
+
+// Failure is one fired assert.
+type Failure struct {
+	RuleID   string // assert @id
+	Flag     string // assert @flag as written
+	Location string // e.g. /Invoice[1]/cac:InvoiceLine[2]
+	Message  string // message text, whitespace-normalised
+}
+
+// LoadFile reads and parses a Schematron file.
+func LoadFile(path string) (*Schema, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// Parse parses a Schematron schema and compiles every expression once.
+func Parse(data []byte) (*Schema, error) {
+	if err := xmlsafe.Check(data, xmlsafe.Limits{}); err != nil {
+		return nil, err
+	}
+	root, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	if root.name.Space != SchNS || root.name.Local != "schema" {
+		return nil, fmt.Errorf("%w: root element is {%s}%s", ErrSchema, root.name.Space, root.name.Local)
+	}
+	s := &Schema{Namespaces: map[string]string{}}
+	for _, c := range root.kids {
+		if c.name.Space != SchNS {
+			continue
+		}
+		switch c.name.Local {
+		case "title":
+			s.Title = strings.TrimSpace(c.text())
+		case "ns":
+			s.Namespaces[c.attr("prefix")] = c.attr("uri")
+		case "let":
+			l, err := parseLet(c)
+			if err != nil {
+				return nil, err
+			}
+			s.Lets = append(s.Lets, l)
+		case "pattern":
+			if c.attr("abstract") == "true" {
+				return nil, fmt.Errorf("%w: abstract pattern %q (use a preprocessed schema)", ErrSchema, c.attr("id"))
+			}
+			if c.attr("is-a") != "" {
+				return nil, fmt.Errorf("%w: pattern %q instantiates an abstract pattern (use a preprocessed schema)", ErrSchema, c.attr("id"))
+			}
+			p, err := parsePattern(c)
+			if err != nil {
+				return nil, err
+			}
+			s.Patterns = append(s.Patterns, p)
+		case "include", "extends":
+			return nil, fmt.Errorf("%w: sch:%s is not supported (use a preprocessed schema)", ErrSchema, c.name.Local)
+		}
+	}
+	return s, nil
+}
+
+func parseLet(e *elem) (*Let, error) {
+	l := &Let{Name: e.attr("name"), Value: e.attr("value")}
+	if _, ok := e.attrs["value"]; !ok {
+		l.Value = e.text()
+	}
+	x, err := xpath.Parse(l.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: let $%s: %v", ErrSchema, l.Name, err)
+	}
+	l.expr = x
+	return l, nil
+}
+
+func parsePattern(e *elem) (*Pattern, error) {
+	p := &Pattern{ID: e.attr("id")}
+	for _, c := range e.kids {
+		if c.name.Space != SchNS {
+			continue
+		}
+		switch c.name.Local {
+		case "let":
+			l, err := parseLet(c)
+			if err != nil {
+				return nil, err
+			}
+			p.Lets = append(p.Lets, l)
+		case "rule":
+			if c.attr("abstract") == "true" {
+				continue
+			}
+			r, err := parseRule(c)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %w", p.ID, err)
+			}
+			p.Rules = append(p.Rules, r)
+		}
+	}
+	return p, nil
+}
+
+func parseRule(e *elem) (*Rule, error) {
+	r := &Rule{Context: e.attr("context")}
+	m, err := compileMatch(r.Context)
+	if err != nil {
+		return nil, err
+	}
+	r.match = m
+	for _, c := range e.kids {
+		if c.name.Space != SchNS {
+			continue
+		}
+		switch c.name.Local {
+		case "let":
+			l, err := parseLet(c)
+			if err != nil {
+				return nil, err
+			}
+			r.Lets = append(r.Lets, l)
+		case "assert", "report":
+			a := &Assert{ID: c.attr("id"), Flag: c.attr("flag"), Test: c.attr("test"), Report: c.name.Local == "report"}
+			x, err := xpath.Parse(a.Test)
+			if err != nil {
+				return nil, fmt.Errorf("%w: assert %q test: %v", ErrSchema, a.ID, err)
+			}
+			a.test = x
+			if a.msg, err = parseMessage(c); err != nil {
+				return nil, fmt.Errorf("%w: assert %q message: %v", ErrSchema, a.ID, err)
+			}
+			r.Asserts = append(r.Asserts, a)
+		case "extends":
+			return nil, fmt.Errorf("%w: rule extends is not supported (use a preprocessed schema)", ErrSchema)
+		}
+	}
+	return r, nil
+}
+
+func parseMessage(e *elem) ([]msgPart, error) {
+	var parts []msgPart
+	for _, n := range e.content {
+		switch n := n.(type) {
+		case string:
+			parts = append(parts, msgPart{text: n})
+		case *elem:
+			if n.name.Space != SchNS {
+				parts = append(parts, msgPart{text: n.text()})
+				continue
+			}
+			switch n.name.Local {
+			case "value-of":
+				x, err := xpath.Parse(n.attr("select"))
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, msgPart{expr: x})
+			case "name":
+				if p := n.attr("path"); p != "" {
+					x, err := xpath.Parse("name(" + p + ")")
+					if err != nil {
+						return nil, err
+					}
+					parts = append(parts, msgPart{expr: x})
+				} else {
+					parts = append(parts, msgPart{isName: true})
+				}
+			default: // emph, dir, span: keep the text
+				parts = append(parts, msgPart{text: n.text()})
+			}
+		}
+	}
+	return parts, nil
+}
+
+// compileMatch turns an XSLT match pattern into expressions that, evaluated
+// with the document node as context, select exactly the nodes the pattern
+// matches: each union alternative that is a relative path pattern p becomes
+// //p (descendant-or-self::node()/p), absolute alternatives are kept.
+func compileMatch(pattern string) ([]xpath.Expr, error) {
+	x, err := xpath.Parse(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%w: rule context %q: %v", ErrSchema, pattern, err)
+	}
+	var branches []xpath.Expr
+	var split func(e xpath.Expr)
+	split = func(e xpath.Expr) {
+		if b, ok := e.(*xpath.Binary); ok && b.Op == "union" {
+			split(b.L)
+			split(b.R)
+			return
+		}
+		branches = append(branches, e)
+	}
+	split(x)
+	out := make([]xpath.Expr, 0, len(branches))
+	for _, b := range branches {
+		abs := false
+		switch b := b.(type) {
+		case *xpath.Path:
+			abs = b.Root != xpath.RootNone
+		case *xpath.Filter:
+			// (a | b)[pred]: an XSLT 3.0 pattern over a parenthesised
+			// expression; evaluated as an expression from the root.
+			abs = true
+		case *xpath.FuncCall:
+			abs = true // id(), key(), doc() patterns
+		}
+		if abs {
+			out = append(out, b)
+			continue
+		}
+		y, err := xpath.Parse("//" + b.String())
+		if err != nil {
+			return nil, fmt.Errorf("%w: rule context %q: %v", ErrSchema, pattern, err)
+		}
+		out = append(out, y)
+	}
+	return out, nil
+}
+
+// ValidateBytes checks data with xmlsafe, parses it and validates it.
+func (s *Schema) ValidateBytes(data []byte) ([]Failure, error) {
+	if err := xmlsafe.Check(data, xmlsafe.Limits{}); err != nil {
+		return nil, err
+	}
+	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return s.Validate(doc)
+}
+
+// Validate runs every pattern over doc. Fired asserts are returned in pattern
+// order, then document order. Evaluation errors do not stop the run: the
+// failing rule or assert is skipped and the errors are returned joined, next to
+// the failures found.
+func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
+	root := doc.Root
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions}
+	var errs []error
+	bindLets := func(lets []*Let, ctx xpath.Item, where string) bool {
+		for _, l := range lets {
+			v, err := xpath.Eval(l.expr, ctx, env)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s let $%s: %w", where, l.Name, err))
+				return false
+			}
+			env.Vars[l.Name] = v
+		}
+		return true
+	}
+	bindLets(s.Lets, root, "schema")
+	var out []Failure
+	for _, p := range s.Patterns {
+		saved := copyVars(env.Vars)
+		bindLets(p.Lets, root, "pattern "+p.ID)
+		// Assign every node to the first rule whose context matches it.
+		owner := map[*xpath.Node]int{}
+		for i := len(p.Rules) - 1; i >= 0; i-- { // later rules first; earlier ones overwrite
+			for _, m := range p.Rules[i].match {
+				seq, err := xpath.Eval(m, root, env)
+				if err != nil {
+					// As in XSLT, an error while matching means "no match".
+					errs = append(errs, fmt.Errorf("rule context %q: %w", p.Rules[i].Context, err))
+					continue
+				}
+				for _, it := range seq {
+					if n, ok := it.(*xpath.Node); ok {
+						owner[n] = i
+					}
+				}
+			}
+		}
+		if len(owner) > 0 {
+			patVars := env.Vars
+			visit(root, func(n *xpath.Node) {
+				i, ok := owner[n]
+				if !ok {
+					return
+				}
+				r := p.Rules[i]
+				if len(r.Lets) > 0 {
+					env.Vars = copyVars(patVars)
+					defer func() { env.Vars = patVars }()
+					if !bindLets(r.Lets, n, "rule "+strconv.Quote(r.Context)) {
+						return
+					}
+				}
+				for _, a := range r.Asserts {
+					ok, err := xpath.EvalBool(a.test, n, env)
+					if err != nil {
+						errs = append(errs, fmt.Errorf("assert %s at %s: %w", a.ID, Location(n), err))
+						continue
+					}
+					if ok == a.Report {
+						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: a.message(n, env)})
+					}
+				}
+			})
+		}
+		env.Vars = saved
+	}
+	return out, errors.Join(errs...)
+}
+
+func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
+	c := make(map[string]xpath.Seq, len(m)+4)
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// visit calls f for the nodes the compiled Schematron XSLT visits, in its
+// order: the document node, then each element followed by its attributes and
+// then its child elements (apply-templates select="@*|*").
+func visit(n *xpath.Node, f func(*xpath.Node)) {
+	f(n)
+	for _, a := range n.Attrs {
+		f(a)
+	}
+	for _, c := range n.Children {
+		if c.Kind == xpath.ElementNode {
+			visit(c, f)
+		}
+	}
+}
+
+func (a *Assert) message(n *xpath.Node, env *xpath.Env) string {
+	var b strings.Builder
+	for _, p := range a.msg {
+		switch {
+		case p.isName:
+			b.WriteString(qname(n))
+		case p.expr != nil:
+			seq, err := xpath.Eval(p.expr, n, env)
+			if err != nil {
+				continue
+			}
+			for i, it := range seq {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(xpath.StringOf(it))
+			}
+		default:
+			b.WriteString(p.text)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func qname(n *xpath.Node) string {
+	if n.Prefix != "" {
+		return n.Prefix + ":" + n.Local
+	}
+	return n.Local
+}
+
+// Location returns a simple XPath locating n: each element step is its name as
+// written in the source with its position among same-named siblings, e.g.
+// /Invoice[1]/cac:InvoiceLine[2]/@currencyID.
+func Location(n *xpath.Node) string {
+	if n == nil || n.Kind == xpath.DocumentNode {
+		return "/"
+	}
+	var steps []string
+	for ; n != nil && n.Kind != xpath.DocumentNode; n = n.Parent {
+		switch n.Kind {
+		case xpath.AttributeNode:
+			steps = append(steps, "@"+qname(n))
+		case xpath.TextNode:
+			steps = append(steps, "text()")
+		default:
+			pos := 1
+			if n.Parent != nil {
+				for _, s := range n.Parent.Children {
+					if s == n {
+						break
+					}
+					if s.Kind == xpath.ElementNode && s.Local == n.Local && s.Space == n.Space {
+						pos++
+					}
+				}
+			}
+			steps = append(steps, qname(n)+"["+strconv.Itoa(pos)+"]")
+		}
+	}
+	var b strings.Builder
+	for i := len(steps) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(steps[i])
+	}
+	return b.String()
+}
+
+// elem is a minimal element tree for reading the schema.
+type elem struct {
+	name    xml.Name
+	attrs   map[string]string // unqualified attributes only
+	kids    []*elem
+	content []any // string or *elem, in order
+}
+
+func (e *elem) attr(n string) string { return e.attrs[n] }
+
+func (e *elem) text() string {
+	var b strings.Builder
+	for _, c := range e.content {
+		switch c := c.(type) {
+		case string:
+			b.WriteString(c)
+		case *elem:
+			b.WriteString(c.text())
+		}
+	}
+	return b.String()
+}
+
+func parseTree(data []byte) (*elem, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var stack []*elem
+	var root *elem
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrSchema, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			e := &elem{name: t.Name, attrs: map[string]string{}}
+			for _, a := range t.Attr {
+				if a.Name.Space == "" {
+					e.attrs[a.Name.Local] = a.Value
+				}
+			}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.kids = append(p.kids, e)
+				p.content = append(p.content, e)
+			} else {
+				root = e
+			}
+			stack = append(stack, e)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.content = append(p.content, string(t))
+			}
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("%w: no root element", ErrSchema)
+	}
+	return root, nil
+}
