@@ -5,7 +5,10 @@
 // Supported: sch:ns, sch:let (schema, pattern and rule level; @value or text),
 // sch:pattern, sch:rule (@context, first-matching-rule-wins per pattern as in
 // the compiled XSLT), sch:assert and sch:report (@id, @flag, @test, message
-// text with sch:value-of and sch:name). Phases are ignored: every pattern is
+// text with sch:value-of and sch:name), and top-level xsl:function elements
+// (interpreted: xsl:param, xsl:variable, xsl:value-of, xsl:sequence,
+// xsl:choose/when/otherwise, text; arguments and results converted to a
+// declared atomic "as" type), exposed through Schema.Functions. Phases are ignored: every pattern is
 // active. Abstract patterns/rules and includes must already be resolved (use
 // the "preprocessed" schemas).
 package schematron
@@ -40,6 +43,8 @@ type Schema struct {
 	// Functions holds extension functions ("{uri}local") made available to
 	// every expression, e.g. implementations of xsl:function.
 	Functions map[string]xpath.Function
+
+	xslFuncs []*xslFunc // interpreted xsl:function elements, also in Functions
 }
 
 // Pattern is an sch:pattern.
@@ -110,7 +115,12 @@ func Parse(data []byte) (*Schema, error) {
 		return nil, fmt.Errorf("%w: root element is {%s}%s", ErrSchema, root.name.Space, root.name.Local)
 	}
 	s := &Schema{Namespaces: map[string]string{}}
+	var funcs []*elem
 	for _, c := range root.kids {
+		if c.name.Space == XSLNS && c.name.Local == "function" {
+			funcs = append(funcs, c)
+			continue
+		}
 		if c.name.Space != SchNS {
 			continue
 		}
@@ -140,6 +150,31 @@ func Parse(data []byte) (*Schema, error) {
 		case "include", "extends":
 			return nil, fmt.Errorf("%w: sch:%s is not supported (use a preprocessed schema)", ErrSchema, c.name.Local)
 		}
+	}
+	if len(funcs) > 0 {
+		s.Functions = map[string]xpath.Function{}
+	}
+	for _, c := range funcs {
+		// The body's expressions see the sch:ns bindings (as in the compiled
+		// XSLT) and the element's own in-scope declarations.
+		ns := make(map[string]string, len(s.Namespaces)+4)
+		for p, u := range s.Namespaces {
+			ns[p] = u
+		}
+		for p, u := range c.inScope() {
+			if p != "" {
+				ns[p] = u
+			}
+		}
+		f, err := parseXSLFunction(c, ns)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := s.Functions[f.key]; dup {
+			return nil, fmt.Errorf("%w: xsl:function %q is declared twice", ErrSchema, f.name)
+		}
+		s.xslFuncs = append(s.xslFuncs, f)
+		s.Functions[f.key] = s.xslFunction(f)
 	}
 	return s, nil
 }
@@ -484,6 +519,23 @@ type elem struct {
 	attrs   map[string]string // unqualified attributes only
 	kids    []*elem
 	content []any // string or *elem, in order
+	parent  *elem
+	nsdecl  map[string]string // xmlns declarations on this element
+}
+
+// inScope returns the namespace declarations in scope on e.
+func (e *elem) inScope() map[string]string {
+	m := map[string]string{}
+	var chain []*elem
+	for x := e; x != nil; x = x.parent {
+		chain = append(chain, x)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for p, u := range chain[i].nsdecl {
+			m[p] = u
+		}
+	}
+	return m
 }
 
 func (e *elem) attr(n string) string { return e.attrs[n] }
@@ -517,12 +569,24 @@ func parseTree(data []byte) (*elem, error) {
 		case xml.StartElement:
 			e := &elem{name: t.Name, attrs: map[string]string{}}
 			for _, a := range t.Attr {
-				if a.Name.Space == "" {
+				switch {
+				case a.Name.Space == "xmlns":
+					if e.nsdecl == nil {
+						e.nsdecl = map[string]string{}
+					}
+					e.nsdecl[a.Name.Local] = a.Value
+				case a.Name.Space == "" && a.Name.Local == "xmlns":
+					if e.nsdecl == nil {
+						e.nsdecl = map[string]string{}
+					}
+					e.nsdecl[""] = a.Value
+				case a.Name.Space == "":
 					e.attrs[a.Name.Local] = a.Value
 				}
 			}
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
+				e.parent = p
 				p.kids = append(p.kids, e)
 				p.content = append(p.content, e)
 			} else {
