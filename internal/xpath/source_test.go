@@ -36,7 +36,7 @@ func confDir(t testing.TB) string {
 	t.Helper()
 	d := filepath.FromSlash(confRel)
 	if _, err := os.Stat(d); err != nil {
-		t.Skipf("conformance material not found at %s (it lives outside the module; see /work/shared/conformance/README.md): %v", d, err)
+		t.Skipf("conformance material not found at %s (it lives outside the module; see ../shared/conformance/README.md from the project root): %v", d, err)
 	}
 	return d
 }
