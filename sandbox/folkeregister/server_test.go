@@ -15,6 +15,7 @@ import (
 
 	"github.com/fellesgo/felles/sandbox"
 	"github.com/fellesgo/felles/sandbox/folkeregister"
+	"github.com/fellesgo/felles/sandbox/internal/sandboxtest"
 	"github.com/fellesgo/felles/sandbox/population"
 )
 
@@ -714,28 +715,10 @@ func BenchmarkFeedPage(b *testing.B) {
 	for b.Loop() {
 		req, _ := http.NewRequest(http.MethodGet, path, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		w := &discard{header: http.Header{}}
+		w := &sandboxtest.Discard{}
 		h.ServeHTTP(w, req)
-		if w.status != http.StatusOK {
-			b.Fatalf("status %d", w.status)
+		if w.Status != http.StatusOK {
+			b.Fatalf("status %d", w.Status)
 		}
-	}
-}
-
-type discard struct {
-	header http.Header
-	status int
-}
-
-func (d *discard) Header() http.Header { return d.header }
-func (d *discard) Write(p []byte) (int, error) {
-	if d.status == 0 {
-		d.status = http.StatusOK
-	}
-	return len(p), nil
-}
-func (d *discard) WriteHeader(s int) {
-	if d.status == 0 {
-		d.status = s
 	}
 }

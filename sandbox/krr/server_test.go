@@ -15,6 +15,7 @@ import (
 
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/sandbox"
+	"github.com/fellesgo/felles/sandbox/internal/sandboxtest"
 	"github.com/fellesgo/felles/sandbox/krr"
 	"github.com/fellesgo/felles/sandbox/population"
 )
@@ -397,28 +398,10 @@ func BenchmarkLookup1000(b *testing.B) {
 		req, _ := http.NewRequest(http.MethodPost, "/krr/rest/v2/personer", strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", "application/json")
-		w := &discard{header: http.Header{}}
+		w := &sandboxtest.Discard{}
 		h.ServeHTTP(w, req)
-		if w.status != http.StatusOK {
-			b.Fatalf("status %d", w.status)
+		if w.Status != http.StatusOK {
+			b.Fatalf("status %d", w.Status)
 		}
-	}
-}
-
-type discard struct {
-	header http.Header
-	status int
-}
-
-func (d *discard) Header() http.Header { return d.header }
-func (d *discard) Write(p []byte) (int, error) {
-	if d.status == 0 {
-		d.status = http.StatusOK
-	}
-	return len(p), nil
-}
-func (d *discard) WriteHeader(s int) {
-	if d.status == 0 {
-		d.status = s
 	}
 }

@@ -141,3 +141,33 @@ func Call(tb testing.TB, sb *sandbox.Sandbox, method, u, scope string, body any,
 	}
 	return resp.StatusCode, resp.Header, b
 }
+
+// Discard is an http.ResponseWriter for benchmarks: it throws the body away
+// and keeps only the status.
+type Discard struct {
+	header http.Header
+	Status int
+}
+
+// Header returns the response header.
+func (d *Discard) Header() http.Header {
+	if d.header == nil {
+		d.header = http.Header{}
+	}
+	return d.header
+}
+
+// Write discards p, recording status 200 if none was written.
+func (d *Discard) Write(p []byte) (int, error) {
+	if d.Status == 0 {
+		d.Status = http.StatusOK
+	}
+	return len(p), nil
+}
+
+// WriteHeader records the first status written.
+func (d *Discard) WriteHeader(s int) {
+	if d.Status == 0 {
+		d.Status = s
+	}
+}
