@@ -151,6 +151,15 @@ func Parse(data []byte) (*Schema, error) {
 			return nil, fmt.Errorf("%w: sch:%s is not supported (use a preprocessed schema)", ErrSchema, c.name.Local)
 		}
 	}
+	if err := s.addFunctions(funcs); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// addFunctions interprets top-level xsl:function elements and makes them
+// available to every expression of s.
+func (s *Schema) addFunctions(funcs []*elem) error {
 	if len(funcs) > 0 {
 		s.Functions = map[string]xpath.Function{}
 	}
@@ -168,15 +177,35 @@ func Parse(data []byte) (*Schema, error) {
 		}
 		f, err := parseXSLFunction(c, ns)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, dup := s.Functions[f.key]; dup {
-			return nil, fmt.Errorf("%w: xsl:function %q is declared twice", ErrSchema, f.name)
+			return fmt.Errorf("%w: xsl:function %q is declared twice", ErrSchema, f.name)
 		}
 		s.xslFuncs = append(s.xslFuncs, f)
 		s.Functions[f.key] = s.xslFunction(f)
 	}
-	return s, nil
+	return nil
+}
+
+func parseExpr(src string) (xpath.Expr, error) { return xpath.Parse(src) }
+
+func compileLet(l *Let) (*Let, error) {
+	x, err := xpath.Parse(l.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: let $%s: %v", ErrSchema, l.Name, err)
+	}
+	l.expr = x
+	return l, nil
+}
+
+func (a *Assert) compile() error {
+	x, err := xpath.Parse(a.Test)
+	if err != nil {
+		return fmt.Errorf("%w: assert %q test: %v", ErrSchema, a.ID, err)
+	}
+	a.test = x
+	return nil
 }
 
 func parseLet(e *elem) (*Let, error) {
@@ -184,12 +213,7 @@ func parseLet(e *elem) (*Let, error) {
 	if _, ok := e.attrs["value"]; !ok {
 		l.Value = e.text()
 	}
-	x, err := xpath.Parse(l.Value)
-	if err != nil {
-		return nil, fmt.Errorf("%w: let $%s: %v", ErrSchema, l.Name, err)
-	}
-	l.expr = x
-	return l, nil
+	return compileLet(l)
 }
 
 func parsePattern(e *elem) (*Pattern, error) {
@@ -239,11 +263,10 @@ func parseRule(e *elem) (*Rule, error) {
 			r.Lets = append(r.Lets, l)
 		case "assert", "report":
 			a := &Assert{ID: c.attr("id"), Flag: c.attr("flag"), Test: c.attr("test"), Report: c.name.Local == "report"}
-			x, err := xpath.Parse(a.Test)
-			if err != nil {
-				return nil, fmt.Errorf("%w: assert %q test: %v", ErrSchema, a.ID, err)
+			if err := a.compile(); err != nil {
+				return nil, err
 			}
-			a.test = x
+			var err error
 			if a.msg, err = parseMessage(c); err != nil {
 				return nil, fmt.Errorf("%w: assert %q message: %v", ErrSchema, a.ID, err)
 			}
