@@ -2,260 +2,23 @@ package schematron
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fellesgo/felles/internal/vefa"
 	"github.com/fellesgo/felles/internal/xmlsafe"
 	"github.com/fellesgo/felles/internal/xpath"
 )
 
-const vefaNS = "http://difi.no/xsd/vefa/validator/1.0"
-
+// sharedDir is the shared material beside the project, seen from this
+// package's folder.
 const sharedDir = "../../../shared"
-
-type vCount struct {
-	Number string `xml:"number,attr"`
-	ID     string `xml:",chardata"`
-}
-
-type vAssert struct {
-	Scope   []string `xml:"scope"`
-	Success []string `xml:"success"`
-	Error   []vCount `xml:"error"`
-	Fatal   []vCount `xml:"fatal"`
-	Warning []vCount `xml:"warning"`
-}
-
-type vTest struct {
-	Assert []vAssert `xml:"assert"`
-}
-
-type vSet struct {
-	Assert []vAssert `xml:"assert"`
-	Tests  []vTest   `xml:"test"`
-}
-
-// unitTest is one test of a vefa testSet: its expectations (set-level ones
-// merged in) and the payload document as standalone XML.
-type unitTest struct {
-	scopes, successes map[string]bool
-	errors, warnings  map[string]int
-	payload           []byte
-}
-
-func addCounts(m map[string]int, cs []vCount) error {
-	for _, c := range cs {
-		n := 1
-		if s := strings.TrimSpace(c.Number); s != "" {
-			v, err := strconv.Atoi(s)
-			if err != nil {
-				return err
-			}
-			n = v
-		}
-		m[strings.TrimSpace(c.ID)] += n
-	}
-	return nil
-}
-
-// readTestSet parses a vefa unit-test file.
-func readTestSet(data []byte) ([]unitTest, error) {
-	var set vSet
-	if err := xml.Unmarshal(data, &set); err != nil {
-		return nil, err
-	}
-	payloads, err := extractPayloads(data)
-	if err != nil {
-		return nil, err
-	}
-	if len(payloads) != len(set.Tests) {
-		return nil, fmt.Errorf("%d tests but %d payload slots", len(set.Tests), len(payloads))
-	}
-	var out []unitTest
-	for i, t := range set.Tests {
-		u := unitTest{scopes: map[string]bool{}, successes: map[string]bool{}, errors: map[string]int{}, warnings: map[string]int{}, payload: payloads[i]}
-		for _, as := range [][]vAssert{t.Assert, set.Assert} {
-			for _, a := range as {
-				for _, s := range a.Scope {
-					u.scopes[strings.TrimSpace(s)] = true
-				}
-				for _, s := range a.Success {
-					u.successes[strings.TrimSpace(s)] = true
-				}
-				for _, cs := range [][]vCount{a.Error, a.Fatal} {
-					if err := addCounts(u.errors, cs); err != nil {
-						return nil, err
-					}
-				}
-				if err := addCounts(u.warnings, a.Warning); err != nil {
-					return nil, err
-				}
-			}
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
-
-// extractPayloads returns, for each testSet/test, the raw bytes of its first
-// child element outside the vefa namespace (nil if none), with the namespace
-// declarations in scope from its ancestors added to its start tag.
-func extractPayloads(data []byte) ([][]byte, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	type frame struct {
-		ns map[string]string // declarations on this element
-	}
-	var stack []frame
-	lookup := func(prefix string) (string, bool) {
-		for i := len(stack) - 1; i >= 0; i-- {
-			if u, ok := stack[i].ns[prefix]; ok {
-				return u, true
-			}
-		}
-		return "", false
-	}
-	var out [][]byte
-	inTest := false
-	have := false
-	for {
-		start := d.InputOffset()
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			ns := map[string]string{}
-			for _, a := range t.Attr {
-				if a.Name.Space == "" && a.Name.Local == "xmlns" {
-					ns[""] = a.Value
-				} else if a.Name.Space == "xmlns" {
-					ns[a.Name.Local] = a.Value
-				}
-			}
-			depth := len(stack) + 1
-			if depth == 2 && t.Name.Local == "test" {
-				inTest, have = true, false
-				out = append(out, nil)
-			}
-			if depth == 3 && inTest && !have {
-				uri, ok := ns[t.Name.Space]
-				if !ok {
-					uri, _ = lookup(t.Name.Space)
-				}
-				if uri != vefaNS {
-					// Collect in-scope declarations not redeclared here.
-					extra := map[string]string{}
-					for i := 0; i < len(stack); i++ {
-						for p, u := range stack[i].ns {
-							extra[p] = u
-						}
-					}
-					for depth := 1; depth > 0; {
-						tok, err := d.RawToken()
-						if err != nil {
-							return nil, err
-						}
-						switch tok.(type) {
-						case xml.StartElement:
-							depth++
-						case xml.EndElement:
-							depth--
-						}
-					}
-					raw := data[start:d.InputOffset()]
-					var keys []string
-					for p := range extra {
-						if _, ok := ns[p]; !ok {
-							keys = append(keys, p)
-						}
-					}
-					sort.Strings(keys)
-					var decl strings.Builder
-					for _, p := range keys {
-						if p == "" {
-							fmt.Fprintf(&decl, " xmlns=%q", extra[p])
-						} else {
-							fmt.Fprintf(&decl, " xmlns:%s=%q", p, extra[p])
-						}
-					}
-					name := t.Name.Local
-					if t.Name.Space != "" {
-						name = t.Name.Space + ":" + name
-					}
-					cut := 1 + len(name) // "<" + name
-					buf := append([]byte{}, raw[:cut]...)
-					buf = append(buf, decl.String()...)
-					buf = append(buf, raw[cut:]...)
-					out[len(out)-1] = buf
-					have = true
-					continue // Skip consumed the end element
-				}
-			}
-			stack = append(stack, frame{ns: ns})
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-			if len(stack) == 1 {
-				inTest = false
-			}
-		}
-	}
-	return out, nil
-}
-
-// check applies the vefa expectation semantics and returns the problems.
-func (u *unitTest) check(fs []Failure) []string {
-	var problems []string
-	gotErr, gotWarn := map[string]int{}, map[string]int{}
-	for _, f := range fs {
-		if len(u.scopes) > 0 && !u.scopes[f.RuleID] {
-			continue
-		}
-		if u.successes[f.RuleID] {
-			problems = append(problems, f.RuleID+" fired but expected success")
-			continue
-		}
-		if f.Flag == "warning" {
-			gotWarn[f.RuleID]++
-		} else {
-			gotErr[f.RuleID]++
-		}
-	}
-	cmp := func(kind string, want, got map[string]int) {
-		keys := map[string]bool{}
-		for k := range want {
-			keys[k] = true
-		}
-		for k := range got {
-			keys[k] = true
-		}
-		var ks []string
-		for k := range keys {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		for _, k := range ks {
-			if want[k] != got[k] {
-				problems = append(problems, fmt.Sprintf("%s %s expected %d got %d", k, kind, want[k], got[k]))
-			}
-		}
-	}
-	cmp("error", u.errors, gotErr)
-	cmp("warning", u.warnings, gotWarn)
-	return problems
-}
 
 func TestCENConformance(t *testing.T) {
 	base := filepath.Join(sharedDir, "conformance", "cen-en16931-1.3.16")
@@ -333,7 +96,7 @@ func runSuite(t *testing.T, schPaths []string, files []string) (passed, total in
 		if err != nil {
 			t.Fatal(err)
 		}
-		tests, err := readTestSet(data)
+		tests, err := vefa.ReadTestSet(data)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -341,11 +104,11 @@ func runSuite(t *testing.T, schPaths []string, files []string) (passed, total in
 			total++
 			name := fmt.Sprintf("%s#%d", filepath.Base(f), i+1)
 			var problems []string
-			if u.payload == nil {
+			if u.Payload == nil {
 				problems = []string{"no payload"}
-			} else if err := xmlsafe.Check(u.payload, xmlsafe.Limits{}); err != nil {
+			} else if err := xmlsafe.Check(u.Payload, xmlsafe.Limits{}); err != nil {
 				problems = []string{"xmlsafe: " + err.Error()}
-			} else if doc, err := xpath.ParseDocument(bytes.NewReader(u.payload)); err != nil {
+			} else if doc, err := xpath.ParseDocument(bytes.NewReader(u.Payload)); err != nil {
 				problems = []string{"parse: " + err.Error()}
 			} else {
 				t0 := time.Now()
@@ -365,7 +128,7 @@ func runSuite(t *testing.T, schPaths []string, files []string) (passed, total in
 				if err != nil {
 					problems = append(problems, "EVAL ERROR: "+firstLine(err.Error()))
 				}
-				problems = append(problems, u.check(fs)...)
+				problems = append(problems, u.Check(asFired(fs))...)
 			}
 			if len(problems) == 0 {
 				passed++
@@ -449,4 +212,12 @@ func TestXSLTConformance(t *testing.T) {
 			}
 		})
 	}
+}
+
+func asFired(fs []Failure) []vefa.Fired {
+	out := make([]vefa.Fired, len(fs))
+	for i, f := range fs {
+		out[i] = vefa.Fired{Rule: f.RuleID, Flag: f.Flag}
+	}
+	return out
 }

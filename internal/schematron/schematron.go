@@ -85,6 +85,36 @@ type msgPart struct {
 	isName bool       // sch:name
 }
 
+// EvalError reports a dynamic error raised while evaluating part of a schema
+// (where an XSLT processor would abort the whole transform). Validate joins
+// them with errors.Join.
+type EvalError struct {
+	Where    string   // "assert", "rule context", "schema let $x", "rule \"ctx\" let $x", ...
+	RuleIDs  []string // the asserts left unevaluated, when known
+	Context  string   // the rule context, when known
+	Location string   // the context node, when known
+	Err      error
+}
+
+func (e *EvalError) Error() string {
+	var b strings.Builder
+	b.WriteString("schematron: ")
+	b.WriteString(e.Where)
+	if len(e.RuleIDs) > 0 {
+		b.WriteString(" " + strings.Join(e.RuleIDs, ","))
+	}
+	if e.Context != "" {
+		b.WriteString(" (context " + strconv.Quote(e.Context) + ")")
+	}
+	if e.Location != "" {
+		b.WriteString(" at " + e.Location)
+	}
+	b.WriteString(": " + e.Err.Error())
+	return b.String()
+}
+
+func (e *EvalError) Unwrap() error { return e.Err }
+
 // Failure is one fired assert.
 type Failure struct {
 	RuleID   string // assert @id
@@ -384,7 +414,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 		for _, l := range lets {
 			v, err := xpath.Eval(l.expr, ctx, env)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s let $%s: %w", where, l.Name, err))
+				errs = append(errs, &EvalError{Where: where + " let $" + l.Name, Err: err})
 				return false
 			}
 			env.Vars[l.Name] = v
@@ -403,7 +433,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 				seq, err := xpath.Eval(m, root, env)
 				if err != nil {
 					// As in XSLT, an error while matching means "no match".
-					errs = append(errs, fmt.Errorf("rule context %q: %w", p.Rules[i].Context, err))
+					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err})
 					continue
 				}
 				for _, it := range seq {
@@ -425,13 +455,20 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 					env.Vars = copyVars(patVars)
 					defer func() { env.Vars = patVars }()
 					if !bindLets(r.Lets, n, "rule "+strconv.Quote(r.Context)) {
+						// Every assert of the rule is left unevaluated.
+						if e, ok := errs[len(errs)-1].(*EvalError); ok {
+							e.Context, e.Location = r.Context, Location(n)
+							for _, a := range r.Asserts {
+								e.RuleIDs = append(e.RuleIDs, a.ID)
+							}
+						}
 						return
 					}
 				}
 				for _, a := range r.Asserts {
 					ok, err := xpath.EvalBool(a.test, n, env)
 					if err != nil {
-						errs = append(errs, fmt.Errorf("assert %s at %s: %w", a.ID, Location(n), err))
+						errs = append(errs, &EvalError{Where: "assert", RuleIDs: []string{a.ID}, Context: r.Context, Location: Location(n), Err: err})
 						continue
 					}
 					if ok == a.Report {

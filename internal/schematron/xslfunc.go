@@ -24,6 +24,7 @@ type xslFunc struct {
 	as     *seqType
 	body   []instr
 	ns     map[string]string // in-scope namespaces for the body's expressions
+	src    *elem             // the xsl:function element, for WriteSchematron
 }
 
 type xslParam struct {
@@ -90,7 +91,7 @@ func parseSeqType(s string) (*seqType, error) {
 
 // parseXSLFunction reads an xsl:function element.
 func parseXSLFunction(e *elem, ns map[string]string) (*xslFunc, error) {
-	f := &xslFunc{name: e.attr("name"), ns: ns}
+	f := &xslFunc{name: e.attr("name"), ns: ns, src: e}
 	prefix, local, ok := strings.Cut(f.name, ":")
 	if !ok {
 		return nil, fmt.Errorf("%w: xsl:function %q: name must have a prefix", ErrSchema, f.name)

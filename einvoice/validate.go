@@ -1,0 +1,361 @@
+package einvoice
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/fellesgo/felles/internal/schematron"
+	"github.com/fellesgo/felles/internal/xmlsafe"
+	"github.com/fellesgo/felles/internal/xpath"
+)
+
+//go:generate go run ./internal/rulegen/cmd/rulegen -conformance ../../shared/conformance -out rules
+
+// rulesFS holds the rule sets derived from the official artefacts by
+// internal/rulegen: rules/<version>/cen.sch and peppol.sch.
+//
+//go:embed rules
+var rulesFS embed.FS
+
+// DefaultRules is the rule set used when none is chosen: the newest shipped
+// Peppol BIS Billing 3.0 release.
+const DefaultRules = "3.0.21"
+
+// ruleVersions are the shipped Peppol BIS Billing 3.0 releases, oldest first,
+// with the CEN EN 16931 release each one carries.
+var ruleVersions = []struct{ peppol, cen string }{
+	{"3.0.19", "1.3.14.1"},
+	{"3.0.20", "1.3.15"},
+	{"3.0.21", "1.3.16"},
+}
+
+// RuleVersions returns the selectable rule sets (Peppol BIS Billing 3.0
+// release numbers), oldest first. The last one is [DefaultRules].
+func RuleVersions() []string {
+	out := make([]string, len(ruleVersions))
+	for i, v := range ruleVersions {
+		out[i] = v.peppol
+	}
+	return out
+}
+
+// CENVersion returns the CEN EN 16931 rule release a Peppol rule set
+// carries, e.g. "1.3.16" for "3.0.21", and false for an unknown version.
+func CENVersion(rules string) (string, bool) {
+	for _, v := range ruleVersions {
+		if v.peppol == rules {
+			return v.cen, true
+		}
+	}
+	return "", false
+}
+
+// ErrUnknownRules is returned (wrapped) by [WithRules] for a version that is
+// not shipped.
+var ErrUnknownRules = errors.New("einvoice: unknown rule set")
+
+// ruleSet is a loaded rule set: the CEN layer, then the Peppol layer, run one
+// after the other as the reference validators do.
+type ruleSet struct {
+	version string
+	layers  []*schematron.Schema
+}
+
+var (
+	loadMu sync.Mutex
+	loaded = map[string]*ruleSet{}
+)
+
+// loadRules parses an embedded rule set once per process.
+func loadRules(version string) (*ruleSet, error) {
+	if _, ok := CENVersion(version); !ok {
+		return nil, fmt.Errorf("%w %q (have %s)", ErrUnknownRules, version, strings.Join(RuleVersions(), ", "))
+	}
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	if rs := loaded[version]; rs != nil {
+		return rs, nil
+	}
+	rs := &ruleSet{version: version}
+	for _, layer := range []string{"cen", "peppol"} {
+		data, err := rulesFS.ReadFile("rules/" + version + "/" + layer + ".sch")
+		if err != nil {
+			return nil, fmt.Errorf("einvoice: rule set %s: %w", version, err)
+		}
+		s, err := schematron.Parse(data)
+		if err != nil {
+			// The embedded rules are checked when generated; this is a
+			// build defect, not a user error.
+			return nil, fmt.Errorf("einvoice: rule set %s, %s layer: %w", version, layer, err)
+		}
+		rs.layers = append(rs.layers, s)
+	}
+	loaded[version] = rs
+	return rs, nil
+}
+
+// A Validator checks UBL invoices and credit notes against the CEN EN 16931
+// and Peppol BIS Billing 3.0 rules (national rules for NO, DK, SE, DE, GR,
+// NL, IT and IS included, as the Peppol layer carries them). EHF Billing 3.0
+// is Peppol BIS Billing 3.0 with no extra rules.
+//
+// The rules are the official Schematron rules, derived mechanically from the
+// published artefacts and interpreted natively; no Java is involved. They
+// are evaluated on whatever XML is given, so a fragment gets the verdicts the
+// official rules give it. A Validator is safe for concurrent use.
+type Validator struct {
+	rules  *ruleSet
+	limits xmlsafe.Limits
+}
+
+// A ValidatorOption configures a [Validator].
+type ValidatorOption func(*validatorConfig) error
+
+type validatorConfig struct {
+	rules  string
+	limits xmlsafe.Limits
+}
+
+// WithRules selects the rule set by Peppol BIS Billing 3.0 release ("3.0.19",
+// "3.0.20" or "3.0.21"; see [RuleVersions]). The default is [DefaultRules].
+func WithRules(version string) ValidatorOption {
+	return func(c *validatorConfig) error {
+		if _, ok := CENVersion(version); !ok {
+			return fmt.Errorf("%w %q (have %s)", ErrUnknownRules, version, strings.Join(RuleVersions(), ", "))
+		}
+		c.rules = version
+		return nil
+	}
+}
+
+// WithMaxBytes sets the largest document accepted, in bytes (default 20 MiB).
+func WithMaxBytes(n int64) ValidatorOption {
+	return func(c *validatorConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("einvoice: WithMaxBytes(%d): must be positive", n)
+		}
+		c.limits.MaxBytes = n
+		return nil
+	}
+}
+
+// WithMaxDepth sets the deepest element nesting accepted (default 256).
+func WithMaxDepth(n int) ValidatorOption {
+	return func(c *validatorConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("einvoice: WithMaxDepth(%d): must be positive", n)
+		}
+		c.limits.MaxDepth = n
+		return nil
+	}
+}
+
+// NewValidator returns a Validator. Loading a rule set takes some tens of
+// milliseconds the first time in a process; later Validators share it.
+func NewValidator(opts ...ValidatorOption) (*Validator, error) {
+	c := validatorConfig{rules: DefaultRules}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := loadRules(c.rules)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{rules: rs, limits: c.limits}, nil
+}
+
+// Rules returns the Peppol BIS Billing 3.0 release whose rules v applies.
+func (v *Validator) Rules() string { return v.rules.version }
+
+var (
+	defaultOnce      sync.Once
+	defaultValidator *Validator
+	defaultErr       error
+)
+
+// Validate checks data with the default rule set; see [Validator.Validate].
+func Validate(data []byte) (*Report, error) {
+	defaultOnce.Do(func() { defaultValidator, defaultErr = NewValidator() })
+	if defaultErr != nil {
+		return nil, defaultErr
+	}
+	return defaultValidator.Validate(data)
+}
+
+// Validate checks one UBL document. The error is non-nil only when data is
+// not acceptable XML (*[XMLError]: not well-formed, a DOCTYPE, over the size
+// or depth limit); rule violations are in the [Report].
+func (v *Validator) Validate(data []byte) (*Report, error) {
+	if err := xmlsafe.Check(data, v.limits); err != nil {
+		return nil, newXMLError(err)
+	}
+	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	if err != nil {
+		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
+	}
+	return v.run(doc, nil), nil
+}
+
+// validateLayers validates with only the given layers (0 CEN, 1 Peppol; all
+// when nil), for the conformance tests.
+func (v *Validator) validateLayers(data []byte, layers []int) (*Report, error) {
+	if err := xmlsafe.Check(data, v.limits); err != nil {
+		return nil, newXMLError(err)
+	}
+	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	if err != nil {
+		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
+	}
+	return v.run(doc, layers), nil
+}
+
+func (v *Validator) run(doc *xpath.Document, layers []int) *Report {
+	rep := &Report{Rules: v.rules.version}
+	for i, layer := range v.rules.layers {
+		if layers != nil && !slices.Contains(layers, i) {
+			continue
+		}
+		fs, err := layer.Validate(doc)
+		for _, f := range fs {
+			rep.Failures = append(rep.Failures, Failure{Rule: f.RuleID, Flag: normFlag(f.Flag), Location: f.Location, Message: f.Message})
+		}
+		rep.Unevaluated = append(rep.Unevaluated, ruleErrors(err)...)
+	}
+	return rep
+}
+
+// ValidateReader reads one document from r (no more than the size limit) and
+// validates it.
+func (v *Validator) ValidateReader(r io.Reader) (*Report, error) {
+	data, err := xmlsafe.Reader(r, v.limits)
+	if err != nil {
+		var xe *xmlsafe.Error
+		if errors.As(err, &xe) {
+			return nil, newXMLError(err)
+		}
+		return nil, fmt.Errorf("einvoice: reading the document: %w", err)
+	}
+	return v.Validate(data)
+}
+
+// normFlag maps the Schematron flag to "fatal" or "warning"; an assert
+// without a flag counts as fatal, as in the reference validators.
+func normFlag(f string) string {
+	switch f {
+	case FlagWarning:
+		return FlagWarning
+	default:
+		return FlagFatal
+	}
+}
+
+func ruleErrors(err error) []RuleError {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	var out []RuleError
+	for _, e := range list {
+		var ee *schematron.EvalError
+		if errors.As(e, &ee) {
+			out = append(out, RuleError{Rules: slices.Clone(ee.RuleIDs), Context: ee.Context, Location: ee.Location, Err: ee.Err.Error()})
+			continue
+		}
+		out = append(out, RuleError{Err: e.Error()})
+	}
+	return out
+}
+
+// Flags of a [Failure].
+const (
+	FlagFatal   = "fatal"
+	FlagWarning = "warning"
+)
+
+// Report is the outcome of validating one document.
+type Report struct {
+	// Rules is the rule set applied (Peppol BIS Billing 3.0 release).
+	Rules string `json:"rules"`
+	// Failures lists every time a rule fired, CEN layer first, then the
+	// Peppol layer, each in rule order and then document order, as the
+	// official rules report them.
+	Failures []Failure `json:"failures"`
+	// Unevaluated lists rules that could not be evaluated on this document
+	// because their XPath raised a dynamic error (for example xs:decimal of
+	// a non-number). The official XSLT would abort the whole validation on
+	// such a document; felles goes on with the other rules and says which
+	// were skipped. A report with Unevaluated rules is not Valid.
+	Unevaluated []RuleError `json:"unevaluated,omitempty"`
+}
+
+// Valid reports whether no fatal rule fired and every rule was evaluated.
+// Warnings do not make a document invalid.
+func (r *Report) Valid() bool {
+	if len(r.Unevaluated) > 0 {
+		return false
+	}
+	for _, f := range r.Failures {
+		if f.Flag == FlagFatal {
+			return false
+		}
+	}
+	return true
+}
+
+// Fatal returns the fatal failures.
+func (r *Report) Fatal() []Failure { return r.withFlag(FlagFatal) }
+
+// Warnings returns the warnings.
+func (r *Report) Warnings() []Failure { return r.withFlag(FlagWarning) }
+
+func (r *Report) withFlag(flag string) []Failure {
+	var out []Failure
+	for _, f := range r.Failures {
+		if f.Flag == flag {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Failure is one firing of a rule.
+type Failure struct {
+	// Rule is the rule id, e.g. "BR-CO-15" or "PEPPOL-EN16931-R051".
+	Rule string `json:"rule"`
+	// Flag is FlagFatal or FlagWarning.
+	Flag string `json:"flag"`
+	// Location is an XPath of the node the rule fired on, with the prefixes
+	// of the document, e.g. /Invoice[1]/cac:InvoiceLine[2]/cbc:LineExtensionAmount[1].
+	Location string `json:"location"`
+	// Message is the official message text.
+	Message string `json:"message"`
+}
+
+func (f Failure) String() string {
+	return fmt.Sprintf("%s (%s) at %s: %s", f.Rule, f.Flag, f.Location, f.Message)
+}
+
+// RuleError names rules that could not be evaluated.
+type RuleError struct {
+	Rules    []string `json:"rules,omitempty"` // rule ids, when known
+	Context  string   `json:"context,omitempty"`
+	Location string   `json:"location,omitempty"`
+	Err      string   `json:"error"`
+}
+
+func (e RuleError) String() string {
+	return fmt.Sprintf("rules %s (context %s) at %s not evaluated: %s", strings.Join(e.Rules, ","), e.Context, e.Location, e.Err)
+}
