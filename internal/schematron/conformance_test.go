@@ -221,3 +221,60 @@ func asFired(fs []Failure) []vefa.Fired {
 	}
 	return out
 }
+
+// TestPreparedAgrees checks the optimised evaluation (prepared expressions:
+// name index for //x, first-hit search for node tests, folded constants)
+// against the plain evaluator: both must report exactly the same failures,
+// locations and messages on every unit-test payload and example.
+func TestPreparedAgrees(t *testing.T) {
+	conf := filepath.Join(sharedDir, "conformance")
+	paths := []string{
+		filepath.Join(conf, "xslt", "peppol-3.0.21", "CEN-EN16931-UBL.xslt"),
+		filepath.Join(conf, "xslt", "peppol-3.0.21", "PEPPOL-EN16931-UBL.xslt"),
+	}
+	var fast, plain []*Schema
+	for _, p := range paths {
+		fast = append(fast, loadAny(t, p))
+	}
+	testSkipPrepare = true
+	for _, p := range paths {
+		plain = append(plain, loadAny(t, p))
+	}
+	testSkipPrepare = false
+	var docs [][]byte
+	for _, g := range []string{"peppol-bis-3.0.19/examples/*.xml", "peppol-bis-3.0.19/snippets/*.xml", "peppol-bis-3.0.19/unit/unit-UBL-*/*", "cen-en16931-1.3.16/unit/*/*.xml"} {
+		files, _ := filepath.Glob(filepath.Join(conf, g))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(g, "unit") {
+				docs = append(docs, data)
+				continue
+			}
+			tests, err := vefa.ReadTestSet(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range tests {
+				if u.Payload != nil {
+					docs = append(docs, u.Payload)
+				}
+			}
+		}
+	}
+	if testing.Short() {
+		docs = docs[:len(docs)/8]
+	}
+	for i, d := range docs {
+		for k := range fast {
+			a, aerr := fast[k].ValidateBytes(d)
+			b, berr := plain[k].ValidateBytes(d)
+			if fmt.Sprint(a) != fmt.Sprint(b) || (aerr == nil) != (berr == nil) {
+				t.Errorf("document %d, %s: prepared %v (%v)\nplain %v (%v)", i, filepath.Base(paths[k]), a, aerr, b, berr)
+			}
+		}
+	}
+	t.Logf("%d documents agree", len(docs))
+}

@@ -44,7 +44,8 @@ type Schema struct {
 	// every expression, e.g. implementations of xsl:function.
 	Functions map[string]xpath.Function
 
-	xslFuncs []*xslFunc // interpreted xsl:function elements, also in Functions
+	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
+	unprepared map[xpath.Expr]bool
 }
 
 // Pattern is an sch:pattern.
@@ -184,7 +185,71 @@ func Parse(data []byte) (*Schema, error) {
 	if err := s.addFunctions(funcs); err != nil {
 		return nil, err
 	}
+	s.prepare()
 	return s, nil
+}
+
+// prepare resolves every rule expression once (xpath.Prepare). An
+// expression that fails the static check is left unprepared: evaluating it
+// reports the error, for its rule only, as before.
+func (s *Schema) prepare() {
+	env := &xpath.Env{Namespaces: s.Namespaces, Functions: s.Functions}
+	s.unprepared = map[xpath.Expr]bool{}
+	do := func(e xpath.Expr) {
+		if e == nil {
+			return
+		}
+		if testSkipPrepare {
+			s.unprepared[e] = true
+			return
+		}
+		if err := xpath.Prepare(e, env); err != nil {
+			s.unprepared[e] = true
+		}
+	}
+	lets := func(ls []*Let) {
+		for _, l := range ls {
+			do(l.expr)
+		}
+	}
+	lets(s.Lets)
+	for _, f := range s.xslFuncs {
+		s.prepareFunc(f)
+	}
+	for _, p := range s.Patterns {
+		lets(p.Lets)
+		for _, r := range p.Rules {
+			lets(r.Lets)
+			for _, m := range r.match {
+				do(m)
+			}
+			for _, a := range r.Asserts {
+				do(a.test)
+				for _, m := range a.msg {
+					do(m.expr)
+				}
+			}
+		}
+	}
+}
+
+// testSkipPrepare makes prepare leave every expression unprepared, so tests
+// can compare the optimised evaluation with the plain one.
+var testSkipPrepare bool
+
+// eval evaluates a rule expression, prepared or not.
+func (s *Schema) eval(e xpath.Expr, item xpath.Item, env *xpath.Env) (xpath.Seq, error) {
+	if s.unprepared[e] {
+		return xpath.Eval(e, item, env)
+	}
+	return xpath.EvalPrepared(e, item, env)
+}
+
+func (s *Schema) evalBool(e xpath.Expr, item xpath.Item, env *xpath.Env) (bool, error) {
+	if s.unprepared[e] {
+		return xpath.EvalBool(e, item, env)
+	}
+	return xpath.EvalPreparedBool(e, item, env)
 }
 
 // addFunctions interprets top-level xsl:function elements and makes them
@@ -412,7 +477,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 	var errs []error
 	bindLets := func(lets []*Let, ctx xpath.Item, where string) bool {
 		for _, l := range lets {
-			v, err := xpath.Eval(l.expr, ctx, env)
+			v, err := s.eval(l.expr, ctx, env)
 			if err != nil {
 				errs = append(errs, &EvalError{Where: where + " let $" + l.Name, Err: err})
 				return false
@@ -430,7 +495,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 		owner := map[*xpath.Node]int{}
 		for i := len(p.Rules) - 1; i >= 0; i-- { // later rules first; earlier ones overwrite
 			for _, m := range p.Rules[i].match {
-				seq, err := xpath.Eval(m, root, env)
+				seq, err := s.eval(m, root, env)
 				if err != nil {
 					// As in XSLT, an error while matching means "no match".
 					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err})
@@ -466,13 +531,13 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 					}
 				}
 				for _, a := range r.Asserts {
-					ok, err := xpath.EvalBool(a.test, n, env)
+					ok, err := s.evalBool(a.test, n, env)
 					if err != nil {
 						errs = append(errs, &EvalError{Where: "assert", RuleIDs: []string{a.ID}, Context: r.Context, Location: Location(n), Err: err})
 						continue
 					}
 					if ok == a.Report {
-						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: a.message(n, env)})
+						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: s.message(a, n, env)})
 					}
 				}
 			})
@@ -505,14 +570,14 @@ func visit(n *xpath.Node, f func(*xpath.Node)) {
 	}
 }
 
-func (a *Assert) message(n *xpath.Node, env *xpath.Env) string {
+func (s *Schema) message(a *Assert, n *xpath.Node, env *xpath.Env) string {
 	var b strings.Builder
 	for _, p := range a.msg {
 		switch {
 		case p.isName:
 			b.WriteString(qname(n))
 		case p.expr != nil:
-			seq, err := xpath.Eval(p.expr, n, env)
+			seq, err := s.eval(p.expr, n, env)
 			if err != nil {
 				continue
 			}

@@ -260,7 +260,7 @@ func (st *callState) call(f *xslFunc, args []xpath.Seq) (xpath.Seq, error) {
 	vars := make(map[string]xpath.Seq, len(f.params)+4)
 	env := &xpath.Env{Namespaces: f.ns, Vars: vars, Functions: st.functions()}
 	for i, p := range f.params {
-		v, err := convert(args[i], p.as, env)
+		v, err := st.convert(args[i], p.as, env)
 		if err != nil {
 			return nil, fmt.Errorf("%s: parameter $%s: %w", f.name, p.name, err)
 		}
@@ -270,7 +270,7 @@ func (st *callState) call(f *xslFunc, args []xpath.Seq) (xpath.Seq, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.name, err)
 	}
-	if res, err = convert(res, f.as, env); err != nil {
+	if res, err = st.convert(res, f.as, env); err != nil {
 		return nil, fmt.Errorf("%s: result: %w", f.name, err)
 	}
 	return res, nil
@@ -344,7 +344,7 @@ func (st *callState) run(body []instr, env *xpath.Env) (xpath.Seq, error) {
 				// A temporary tree (document node): its string value.
 				v = xpath.Seq{xpath.Untyped(joinStrings(v, ""))}
 			}
-			if v, err = convert(v, in.as, env); err != nil {
+			if v, err = st.convert(v, in.as, env); err != nil {
 				return nil, fmt.Errorf("variable $%s: %w", in.name, err)
 			}
 			old, had := env.Vars[in.name]
@@ -357,7 +357,7 @@ func (st *callState) run(body []instr, env *xpath.Env) (xpath.Seq, error) {
 		case insChoose:
 			done := false
 			for _, w := range in.whens {
-				ok, err := xpath.EvalBool(w.test, nil, env)
+				ok, err := st.s.evalBool(w.test, nil, env)
 				if err != nil {
 					return nil, err
 				}
@@ -385,7 +385,7 @@ func (st *callState) run(body []instr, env *xpath.Env) (xpath.Seq, error) {
 
 func (st *callState) eval(sel xpath.Expr, body []instr, env *xpath.Env) (xpath.Seq, error) {
 	if sel != nil {
-		return xpath.Eval(sel, nil, env)
+		return st.s.eval(sel, nil, env)
 	}
 	return st.run(body, env)
 }
@@ -404,14 +404,14 @@ func joinStrings(v xpath.Seq, sep string) string {
 // convert applies the function conversion rules, leniently: the value is
 // atomized and each item cast to the declared atomic type; the occurrence
 // indicator is checked.
-func convert(v xpath.Seq, t *seqType, env *xpath.Env) (xpath.Seq, error) {
+func (st *callState) convert(v xpath.Seq, t *seqType, env *xpath.Env) (xpath.Seq, error) {
 	if t == nil {
 		return v, nil
 	}
 	if t.conv != nil {
 		saved, had := env.Vars["v"]
 		env.Vars["v"] = v
-		r, err := xpath.Eval(t.conv, nil, env)
+		r, err := st.s.eval(t.conv, nil, env)
 		if had {
 			env.Vars["v"] = saved
 		} else {
@@ -429,4 +429,38 @@ func convert(v xpath.Seq, t *seqType, env *xpath.Env) (xpath.Seq, error) {
 		return nil, fmt.Errorf("sequence of %d items is not an instance of %s", len(v), t.raw)
 	}
 	return v, nil
+}
+
+// prepareFunc prepares every expression of an interpreted xsl:function (see
+// Schema.prepare).
+func (s *Schema) prepareFunc(f *xslFunc) {
+	env := &xpath.Env{Namespaces: f.ns, Functions: s.Functions}
+	do := func(e xpath.Expr) {
+		if e != nil && (testSkipPrepare || xpath.Prepare(e, env) != nil) {
+			s.unprepared[e] = true
+		}
+	}
+	typ := func(t *seqType) {
+		if t != nil {
+			do(t.conv)
+		}
+	}
+	var body func([]instr)
+	body = func(is []instr) {
+		for _, in := range is {
+			do(in.sel)
+			typ(in.as)
+			body(in.body)
+			for _, w := range in.whens {
+				do(w.test)
+				body(w.body)
+			}
+			body(in.otherwise)
+		}
+	}
+	for _, p := range f.params {
+		typ(p.as)
+	}
+	typ(f.as)
+	body(f.body)
 }

@@ -149,6 +149,7 @@ func ParseXSLT(data []byte) (*Schema, error) {
 	if err := s.addFunctions(funcs); err != nil {
 		return nil, err
 	}
+	s.prepare()
 	return s, nil
 }
 

@@ -43,6 +43,8 @@ const (
 type Literal struct {
 	Kind  LiteralKind
 	Value string
+
+	val Seq // the value of a numeric literal, set by Prepare
 }
 
 // VarRef is $name.
@@ -58,6 +60,9 @@ type Sequence struct{ Items []Expr }
 type FuncCall struct {
 	Name QName
 	Args []Expr
+
+	val    Seq // the value of a call folded by Prepare (pure function, constant arguments)
+	folded bool
 }
 
 // Binary is a binary operator expression. Op is one of:
@@ -154,6 +159,11 @@ type AxisStep struct {
 	Name  *QName // name test, possibly with "*" wildcards
 	Kind  *KindTest
 	Preds []Expr
+
+	uri      string // resolved namespace of Name, set by Prepare
+	prepared bool
+	predFree bool // every predicate is positionFree (set by Prepare)
+	indexed  bool // indexable (set by Prepare)
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

@@ -177,11 +177,7 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		}
 		return Seq{r}, nil
 	case *If:
-		s, err := ev.eval(n.Cond, c)
-		if err != nil {
-			return nil, err
-		}
-		b, err := EBV(s)
+		b, err := ev.ebv(n.Cond, c)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +213,7 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Seq{Boolean(found != n.Every)}, nil
+		return boolSeq(found != n.Every), nil
 	case *TypeOp:
 		return ev.typeOp(n, c)
 	case *AxisStep:
@@ -235,6 +231,9 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 }
 
 func evalLiteral(n *Literal) (Seq, error) {
+	if n.val != nil {
+		return n.val, nil
+	}
 	switch n.Kind {
 	case StringLit:
 		return Seq{String(n.Value)}, nil
@@ -310,23 +309,15 @@ func singleNumeric(s Seq, what string) (Item, error) {
 
 func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	if n.Op == "and" || n.Op == "or" {
-		l, err := ev.eval(n.L, c)
-		if err != nil {
-			return nil, err
-		}
-		lb, err := EBV(l)
+		lb, err := ev.ebv(n.L, c)
 		if err != nil {
 			return nil, err
 		}
 		if (n.Op == "and" && !lb) || (n.Op == "or" && lb) {
-			return Seq{Boolean(lb)}, nil
+			return boolSeq(lb), nil
 		}
-		r, err := ev.eval(n.R, c)
-		if err != nil {
-			return nil, err
-		}
-		rb, err := EBV(r)
-		return Seq{Boolean(rb)}, err
+		rb, err := ev.ebv(n.R, c)
+		return boolSeq(rb), err
 	}
 	l, err := ev.eval(n.L, c)
 	if err != nil {
@@ -339,7 +330,7 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	switch n.Op {
 	case "=", "!=", "<", "<=", ">", ">=":
 		b, err := generalCompare(n.Op, l, r)
-		return Seq{Boolean(b)}, err
+		return boolSeq(b), err
 	case "eq", "ne", "lt", "le", "gt", "ge":
 		l, r = Atomize(l), Atomize(r)
 		if len(l) == 0 || len(r) == 0 {
@@ -349,7 +340,7 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 			return nil, typeErr("value comparison %s on a sequence of more than one item", n.Op)
 		}
 		b, err := compareValues(n.Op, l[0], r[0])
-		return Seq{Boolean(b)}, err
+		return boolSeq(b), err
 	case "+", "-", "*", "div", "idiv", "mod":
 		a, err := singleNumeric(l, n.Op)
 		if err != nil {
@@ -432,11 +423,11 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 		a, b := ln[0], rn[0]
 		switch n.Op {
 		case "is":
-			return Seq{Boolean(a == b)}, nil
+			return boolSeq(a == b), nil
 		case "<<":
-			return Seq{Boolean(before(a, b))}, nil
+			return boolSeq(before(a, b)), nil
 		}
-		return Seq{Boolean(before(b, a))}, nil
+		return boolSeq(before(b, a)), nil
 	}
 	return nil, errf(ErrUnsupported, "", "operator %s", n.Op)
 }
@@ -482,6 +473,26 @@ func before(a, b *Node) bool { return a.Order < b.Order }
 
 // docOrder sorts nodes into document order and removes duplicates.
 func docOrder(ns []*Node) Seq {
+	ns = nodesInOrder(ns)
+	out := make(Seq, len(ns))
+	for i, n := range ns {
+		out[i] = n
+	}
+	return out
+}
+
+// nodesInOrder sorts ns into document order without duplicates (in place).
+func nodesInOrder(ns []*Node) []*Node {
+	sorted := true
+	for i := 1; i < len(ns); i++ {
+		if ns[i-1].Order >= ns[i].Order {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return ns
+	}
 	slices.SortStableFunc(ns, func(a, b *Node) int {
 		switch {
 		case a == b:
@@ -491,12 +502,7 @@ func docOrder(ns []*Node) Seq {
 		}
 		return 1
 	})
-	ns = slices.Compact(ns)
-	out := make(Seq, len(ns))
-	for i, n := range ns {
-		out[i] = n
-	}
-	return out
+	return slices.Compact(ns)
 }
 
 func (ev *evaluator) path(p *Path, c dctx) (Seq, error) {
@@ -526,6 +532,15 @@ func (ev *evaluator) path(p *Path, c dctx) (Seq, error) {
 		}
 		cur = Seq{root}
 		if p.Root == RootDoubleSlash {
+			if sts := indexedSteps(p.Steps[0].Expr); sts != nil {
+				out, ok, err := ev.descendantsIndexed([]*Node{root}, sts, c)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					return ev.steps(out, p.Steps[1:], c)
+				}
+			}
 			cur = descOrSelf(cur)
 		}
 		return ev.steps(cur, p.Steps, c)
@@ -554,6 +569,16 @@ func (ev *evaluator) steps(cur Seq, steps []PathStep, c dctx) (Seq, error) {
 			return nil, errf(ErrType, "XPTY0019", "left operand of / contains a non-node")
 		}
 		if st.Desc {
+			if sts := indexedSteps(st.Expr); sts != nil {
+				out, ok, err := ev.descendantsIndexed(nodesInOrder(ns), sts, c)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					cur = out
+					continue
+				}
+			}
 			cur = descOrSelf(docOrder(ns))
 			ns, _ = nodesOf(cur, "/")
 		}
@@ -716,6 +741,9 @@ func (ev *evaluator) test(st *AxisStep, m *Node) (bool, error) {
 		if q.Local != "*" && q.Local != m.Local {
 			return false, nil
 		}
+		if st.prepared && q.Prefix != "*" && q.Prefix != "" {
+			return m.Space == st.uri, nil
+		}
 		switch q.Prefix {
 		case "*":
 			return true, nil
@@ -770,6 +798,15 @@ func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 	for _, p := range preds {
 		var out Seq
 		for i, it := range s {
+			if found, ok, err := ev.anyPath(p, dctx{item: it, pos: i + 1, size: len(s), vars: c.vars}); ok {
+				if err != nil {
+					return nil, err
+				}
+				if found {
+					out = append(out, it)
+				}
+				continue
+			}
 			r, err := ev.eval(p, dctx{item: it, pos: i + 1, size: len(s), vars: c.vars})
 			if err != nil {
 				return nil, err
@@ -811,7 +848,7 @@ func (ev *evaluator) typeOp(n *TypeOp, c dctx) (Seq, error) {
 	if len(s) != 1 {
 		ok := len(s) == 0 && t.Occurrence == "?"
 		if castable {
-			return Seq{Boolean(ok)}, nil
+			return boolSeq(ok), nil
 		}
 		if ok {
 			return nil, nil
@@ -823,7 +860,7 @@ func (ev *evaluator) typeOp(n *TypeOp, c dctx) (Seq, error) {
 		if ee, ok := err.(*EvalError); ok && ee.Err == ErrUnsupported {
 			return nil, err
 		}
-		return Seq{Boolean(err == nil)}, nil
+		return boolSeq(err == nil), nil
 	}
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // NodeKind is the kind of a Node in the read-only document model.
@@ -30,7 +31,53 @@ type Node struct {
 	Children []*Node // elements and text nodes, in document order
 	Attrs    []*Node
 	Order    int // position in document order, unique within the document
-	idx      int // index among the parent's Children (or Attrs)
+	// Last is the Order of the last node in the subtree rooted here
+	// (attributes included); the subtree is the nodes with Order in
+	// [n.Order, n.Last].
+	Last int
+	idx  int       // index among the parent's Children (or Attrs)
+	ix   *docIndex // on the document node: elements by name
+}
+
+// docIndex lists a document's elements and attributes by expanded name, in document order,
+// so that //name steps need not walk the whole tree. It is built on first use.
+type docIndex struct {
+	once   sync.Once
+	byName map[nameKey][]*Node
+}
+
+type nameKey struct {
+	attr         bool
+	space, local string
+}
+
+// named returns the document's elements with the expanded name, in document
+// order; ok is false when n does not belong to a parsed document.
+func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
+	root := n.Root()
+	if root.ix == nil {
+		return nil, false
+	}
+	root.ix.once.Do(func() {
+		m := map[nameKey][]*Node{}
+		var walk func(*Node)
+		walk = func(x *Node) {
+			for _, c := range x.Children {
+				if c.Kind == ElementNode {
+					k := nameKey{false, c.Space, c.Local}
+					m[k] = append(m[k], c)
+					for _, a := range c.Attrs {
+						k := nameKey{true, a.Space, a.Local}
+						m[k] = append(m[k], a)
+					}
+					walk(c)
+				}
+			}
+		}
+		walk(root)
+		root.ix.byName = m
+	})
+	return root.ix.byName[nameKey{attr, space, local}], true
 }
 
 func (*Node) isItem() {}
@@ -76,7 +123,7 @@ var ErrDocument = errors.New("xpath: invalid XML document")
 // the caller has already applied its own safety checks (size, DTDs).
 func ParseDocument(r io.Reader) (*Document, error) {
 	d := xml.NewDecoder(r)
-	root := &Node{Kind: DocumentNode}
+	root := &Node{Kind: DocumentNode, ix: &docIndex{}}
 	cur := root
 	order := 1
 	var prefixes []map[string]string // URI -> prefix per level, for name()
@@ -105,7 +152,7 @@ func ParseDocument(r io.Reader) (*Document, error) {
 					continue
 				}
 				sp := a.Name.Space
-				at := &Node{Kind: AttributeNode, Space: sp, Local: a.Name.Local, Data: a.Value, Parent: el, Order: order, idx: len(el.Attrs)}
+				at := &Node{Kind: AttributeNode, Space: sp, Local: a.Name.Local, Data: a.Value, Parent: el, Order: order, Last: order, idx: len(el.Attrs)}
 				if sp == "xml" { // encoding/xml leaves the reserved prefix unresolved
 					at.Space = xmlNS
 				}
@@ -119,6 +166,7 @@ func ParseDocument(r io.Reader) (*Document, error) {
 			cur = el
 		case xml.EndElement:
 			prefixes = prefixes[:len(prefixes)-1]
+			cur.Last = order - 1
 			cur = cur.Parent
 		case xml.CharData:
 			if cur == root {
@@ -128,13 +176,14 @@ func ParseDocument(r io.Reader) (*Document, error) {
 				cur.Children[n-1].Data += string(t)
 				continue
 			}
-			cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: order, idx: len(cur.Children)})
+			cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: order, Last: order, idx: len(cur.Children)})
 			order++
 		}
 	}
 	if len(root.Children) == 0 {
 		return nil, fmt.Errorf("%w: no document element", ErrDocument)
 	}
+	root.Last = order - 1
 	return &Document{Root: root}, nil
 }
 

@@ -20,10 +20,10 @@ func init() {
 	builtins = map[string]builtin{
 		"not":     {1, 1, fnNot},
 		"boolean": {1, 1, fnBoolean},
-		"true":    {0, 0, func(*evaluator, dctx, []Seq) (Seq, error) { return Seq{Boolean(true)}, nil }},
-		"false":   {0, 0, func(*evaluator, dctx, []Seq) (Seq, error) { return Seq{Boolean(false)}, nil }},
-		"exists":  {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return Seq{Boolean(len(a[0]) > 0)}, nil }},
-		"empty":   {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return Seq{Boolean(len(a[0]) == 0)}, nil }},
+		"true":    {0, 0, func(*evaluator, dctx, []Seq) (Seq, error) { return boolSeq(true), nil }},
+		"false":   {0, 0, func(*evaluator, dctx, []Seq) (Seq, error) { return boolSeq(false), nil }},
+		"exists":  {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return boolSeq(len(a[0]) > 0), nil }},
+		"empty":   {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return boolSeq(len(a[0]) == 0), nil }},
 		"count":   {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return Seq{newInt(int64(len(a[0])))}, nil }},
 		"position": {0, 0, func(_ *evaluator, c dctx, _ []Seq) (Seq, error) {
 			if c.item == nil {
@@ -139,6 +139,24 @@ func (ev *evaluator) lookupFunc(f *FuncCall) (func(c dctx, args []Seq) (Seq, err
 }
 
 func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
+	if f.folded {
+		return f.val, nil
+	}
+	if len(f.Args) == 1 && (f.Name.Prefix == "" || f.Name.Prefix == "fn") {
+		switch f.Name.Local {
+		case "not", "boolean", "exists", "empty":
+			// On a node path these only ask whether a node exists.
+			if found, ok, err := ev.anyPath(f.Args[0], c); ok {
+				if err != nil {
+					return nil, err
+				}
+				if f.Name.Local == "not" || f.Name.Local == "empty" {
+					found = !found
+				}
+				return boolSeq(found), nil
+			}
+		}
+	}
 	fn, err := ev.lookupFunc(f)
 	if err != nil {
 		return nil, err
@@ -214,12 +232,12 @@ func upperCase(s string) string {
 
 func fnNot(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	b, err := EBV(a[0])
-	return Seq{Boolean(!b)}, err
+	return boolSeq(!b), err
 }
 
 func fnBoolean(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	b, err := EBV(a[0])
-	return Seq{Boolean(b)}, err
+	return boolSeq(b), err
 }
 
 func fnString(_ *evaluator, c dctx, a []Seq) (Seq, error) {
@@ -541,7 +559,7 @@ func fnMatches(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Seq{Boolean(re.MatchString(s))}, nil
+	return boolSeq(re.MatchString(s)), nil
 }
 
 func compileXSDRegex(pat, flags string) (*regexp.Regexp, error) {

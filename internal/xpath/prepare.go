@@ -1,0 +1,439 @@
+package xpath
+
+// Prepare checks e statically against env (namespace bindings, functions),
+// as Eval does on every call, and records in e what it resolved (the
+// namespaces of name tests, the values of numeric literals), so that
+// EvalPrepared can skip that work. Call it once, before any concurrent use
+// of e; env must keep the same Namespaces and Functions afterwards.
+func Prepare(e Expr, env *Env) error {
+	if env == nil {
+		env = &Env{}
+	}
+	ev := &evaluator{env: env}
+	if err := ev.check(e); err != nil {
+		return err
+	}
+	Walk(e, func(x Expr) bool {
+		switch n := x.(type) {
+		case *AxisStep:
+			if n.Name != nil {
+				switch n.Name.Prefix {
+				case "", "*":
+				default:
+					n.uri, _ = ev.resolve(n.Name.Prefix)
+				}
+			}
+			n.predFree = true
+			for _, p := range n.Preds {
+				if !positionFree(p) {
+					n.predFree = false
+				}
+			}
+			n.prepared = true
+			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) &&
+				n.Name != nil && n.Name.Local != "*" && n.Name.Prefix != "*"
+		case *Literal:
+			if n.Kind != StringLit {
+				if v, err := evalLiteral(n); err == nil {
+					n.val = v
+				}
+			}
+		}
+		return true
+	})
+	fold(ev, e)
+	return nil
+}
+
+// foldable are builtin functions without side effects or dependence on the
+// context, whose calls with constant arguments Prepare evaluates once (code
+// lists such as tokenize('AED AFN ALL ...', '\s')).
+var foldable = map[string]bool{
+	"tokenize": true, "concat": true, "upper-case": true, "lower-case": true,
+	"normalize-space": true, "string-length": true, "translate": true, "substring": true,
+	"true": true, "false": true,
+}
+
+// fold evaluates, bottom up, the calls of foldable functions whose arguments
+// are all literals or folded calls.
+func fold(ev *evaluator, e Expr) {
+	Walk(e, func(x Expr) bool {
+		f, ok := x.(*FuncCall)
+		if !ok {
+			return true
+		}
+		for _, a := range f.Args {
+			fold(ev, a)
+		}
+		if f.Name.Prefix != "" && f.Name.Prefix != "fn" || !foldable[f.Name.Local] {
+			return false
+		}
+		if (f.Name.Local == "normalize-space" || f.Name.Local == "string-length") && len(f.Args) == 0 {
+			return false // about the context item
+		}
+		for _, a := range f.Args {
+			switch a := a.(type) {
+			case *Literal:
+			case *FuncCall:
+				if !a.folded {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		v, err := ev.call(f, dctx{})
+		if err == nil {
+			f.val, f.folded = v, true
+		}
+		return false
+	})
+}
+
+// EvalPrepared is Eval for an expression that went through Prepare with an
+// Env of the same namespaces and functions.
+func EvalPrepared(e Expr, item Item, env *Env) (res Seq, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, errf(ErrDynamic, "", "internal evaluator error: %v", r)
+		}
+	}()
+	ev := &evaluator{env: env}
+	c := dctx{item: item}
+	if item != nil {
+		c.pos, c.size = 1, 1
+	}
+	return ev.eval(e, c)
+}
+
+// EvalPreparedBool is EvalBool for a prepared expression.
+func EvalPreparedBool(e Expr, item Item, env *Env) (b bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = false, errf(ErrDynamic, "", "internal evaluator error: %v", r)
+		}
+	}()
+	ev := &evaluator{env: env}
+	c := dctx{item: item}
+	if item != nil {
+		c.pos, c.size = 1, 1
+	}
+	return ev.ebv(e, c)
+}
+
+// indexable reports whether the step st, applied after "//", can be answered
+// from the document's name index: a child or attribute step with a full name test whose
+// predicates do not depend on position (so each candidate is judged alone).
+func indexable(st *AxisStep) bool { return st.prepared && st.indexed }
+
+// positionFree reports whether a predicate is surely boolean-valued and does
+// not call position() or last(): then its outcome for a node does not depend
+// on the node's position among the step's results.
+func positionFree(p Expr) bool {
+	switch n := p.(type) {
+	case *Binary:
+		switch n.Op {
+		case "or", "and", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge":
+		default:
+			return false
+		}
+	case *FuncCall:
+		if n.Name.Prefix != "" {
+			return false
+		}
+		switch n.Name.Local {
+		case "not", "exists", "empty", "boolean", "contains", "starts-with", "ends-with", "matches", "true", "false":
+		default:
+			return false
+		}
+	case *Path:
+		if len(n.Steps) == 0 {
+			return false
+		}
+		if _, ok := n.Steps[len(n.Steps)-1].Expr.(*AxisStep); !ok {
+			return false
+		}
+	case *AxisStep:
+	case *VarRef:
+		// Position-free unless the variable holds a number; the users of
+		// positionFree check variable predicates at run time (varPreds).
+		return true
+	default:
+		return false
+	}
+	free := true
+	Walk(p, func(x Expr) bool {
+		if f, ok := x.(*FuncCall); ok && f.Name.Prefix == "" && (f.Name.Local == "position" || f.Name.Local == "last") {
+			free = false
+		}
+		return free
+	})
+	return free
+}
+
+// indexedSteps returns the steps of e when e is an indexable step or a union
+// of them, as in //(cac:InvoiceLine | cac:CreditNoteLine).
+func indexedSteps(e Expr) []*AxisStep {
+	switch n := e.(type) {
+	case *AxisStep:
+		if indexable(n) {
+			return []*AxisStep{n}
+		}
+	case *Binary:
+		if n.Op == "union" {
+			l, r := indexedSteps(n.L), indexedSteps(n.R)
+			if l != nil && r != nil {
+				return append(l, r...)
+			}
+		}
+	}
+	return nil
+}
+
+// descendantsIndexed answers descendant-or-self::node()/E for the steps of E
+// (see indexedSteps) from the name index; ok is false when it cannot.
+func (ev *evaluator) descendantsIndexed(ns []*Node, steps []*AxisStep, c dctx) (Seq, bool, error) {
+	if len(steps) == 1 {
+		return ev.descendantsNamed(ns, steps[0], c)
+	}
+	var all []*Node
+	for _, st := range steps {
+		s, ok, err := ev.descendantsNamed(ns, st, c)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		for _, it := range s {
+			all = append(all, it.(*Node))
+		}
+	}
+	return docOrder(all), true, nil
+}
+
+// descendantsNamed answers descendant-or-self::node()/child::name[preds] for
+// the context nodes ns (in document order) from the name index: the named
+// elements strictly inside each context node's subtree. ok is false when the
+// index is not available.
+func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bool, error) {
+	if len(ns) == 0 {
+		return nil, true, nil
+	}
+	all, numeric, err := ev.varPreds(st, c)
+	if numeric || err != nil {
+		return nil, !numeric, err
+	}
+	if !all {
+		return nil, true, nil
+	}
+	space := st.uri
+	list, ok := named(ns[0], st.Axis == AxisAttribute, space, st.Name.Local)
+	if !ok {
+		return nil, false, nil
+	}
+	var out Seq
+	hi := -1 // subtrees already covered end here
+	i := 0
+	for _, n := range ns {
+		if n.Order <= hi {
+			continue // nested in a context node already done
+		}
+		lo := n.Order
+		hi = n.Last
+		if n.Kind == DocumentNode {
+			lo, hi = 0, int(^uint(0)>>1)
+		}
+		// The index is in document order: skip to the subtree.
+		for i < len(list) && list[i].Order <= lo {
+			i++
+		}
+		for ; i < len(list) && list[i].Order <= hi; i++ {
+			out = append(out, list[i])
+		}
+	}
+	if len(st.Preds) > 0 && len(out) > 0 {
+		var err error
+		out, err = ev.filter(out, st.Preds, c)
+		if err != nil {
+			return nil, true, err
+		}
+	}
+	return out, true, nil
+}
+
+// ebv computes the effective boolean value of e; node paths stop at the
+// first node found instead of building their whole result.
+func (ev *evaluator) ebv(e Expr, c dctx) (bool, error) {
+	if found, ok, err := ev.anyPath(e, c); ok {
+		return found, err
+	}
+	s, err := ev.eval(e, c)
+	if err != nil {
+		return false, err
+	}
+	return EBV(s)
+}
+
+// anyPath reports whether the path e selects at least one node, searching
+// depth first and stopping at the first hit. ok is false when e is not a
+// path of axis steps this search handles (then the caller evaluates it).
+func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
+	var steps []PathStep
+	start, isNode := c.item.(*Node)
+	switch n := e.(type) {
+	case *AxisStep:
+		if !isNode || !n.prepared {
+			return false, false, nil
+		}
+		return ev.anyFrom(start, []PathStep{{Expr: n}}, c)
+	case *Path:
+		steps = n.Steps
+		if len(steps) == 0 || !isNode {
+			return false, false, nil
+		}
+		switch n.Root {
+		case RootSlash, RootDoubleSlash:
+			start = start.Root()
+			if start.Kind != DocumentNode {
+				return false, false, nil
+			}
+		}
+		for i, st := range steps {
+			as, isStep := st.Expr.(*AxisStep)
+			if !isStep || !as.prepared {
+				return false, false, nil
+			}
+			desc := st.Desc || (i == 0 && n.Root == RootDoubleSlash)
+			if desc && !indexable(as) {
+				return false, false, nil
+			}
+		}
+		if n.Root == RootDoubleSlash {
+			// //a/b is descendant-or-self::node()/a/b from the root.
+			first := steps[0]
+			first.Desc = true
+			rest := append([]PathStep{first}, steps[1:]...)
+			return ev.anyFrom(start, rest, c)
+		}
+		return ev.anyFrom(start, steps, c)
+	}
+	return false, false, nil
+}
+
+func (ev *evaluator) anyFrom(n *Node, steps []PathStep, c dctx) (bool, bool, error) {
+	if len(steps) == 0 {
+		return true, true, nil
+	}
+	st := steps[0]
+	as := st.Expr.(*AxisStep)
+	var cands []*Node
+	if st.Desc {
+		out, ok, err := ev.descendantsNamed([]*Node{n}, as, c)
+		if !ok || err != nil {
+			return false, ok, err
+		}
+		for _, it := range out {
+			found, ok, err := ev.anyFrom(it.(*Node), steps[1:], c)
+			if found || !ok || err != nil {
+				return found, ok, err
+			}
+		}
+		return false, true, nil
+	}
+	simple := as.predFree
+	if simple {
+		all, numeric, err := ev.varPreds(as, c)
+		if err != nil {
+			return false, true, err
+		}
+		if !numeric && !all {
+			return false, true, nil
+		}
+		simple = !numeric
+	}
+	switch {
+	case simple && as.Axis == AxisChild:
+		cands = n.Children
+	case simple && as.Axis == AxisAttribute:
+		cands = n.Attrs
+	default:
+		out, err := ev.step(as, dctx{item: n, pos: 1, size: 1, vars: c.vars})
+		if err != nil {
+			return false, true, err
+		}
+		for _, it := range out {
+			found, ok, err := ev.anyFrom(it.(*Node), steps[1:], c)
+			if found || !ok || err != nil {
+				return found, ok, err
+			}
+		}
+		return false, true, nil
+	}
+	for _, m := range cands {
+		ok, err := ev.test(as, m)
+		if err != nil {
+			return false, true, err
+		}
+		if !ok {
+			continue
+		}
+		keep := true
+		for _, p := range as.Preds {
+			b, err := ev.ebv(p, dctx{item: m, pos: 1, size: 1, vars: c.vars})
+			if err != nil {
+				return false, true, err
+			}
+			if !b {
+				keep = false
+				break
+			}
+		}
+		if !keep {
+			continue
+		}
+		found, ok, err := ev.anyFrom(m, steps[1:], c)
+		if found || !ok || err != nil {
+			return found, ok, err
+		}
+	}
+	return false, true, nil
+}
+
+// Shared one-item results for booleans; callers never modify a Seq they get.
+var (
+	seqTrue  = Seq{Boolean(true)}
+	seqFalse = Seq{Boolean(false)}
+)
+
+func boolSeq(b bool) Seq {
+	if b {
+		return seqTrue
+	}
+	return seqFalse
+}
+
+// varPreds evaluates the predicates of st that are bare variable references
+// ([$isGreekSender]): they do not depend on the focus, so their value decides
+// for every candidate at once. numeric is true when one holds a number (a
+// positional predicate: the caller must evaluate the step generically);
+// otherwise all reports whether every such predicate is true.
+func (ev *evaluator) varPreds(st *AxisStep, c dctx) (all, numeric bool, err error) {
+	all = true
+	for _, p := range st.Preds {
+		v, ok := p.(*VarRef)
+		if !ok {
+			continue
+		}
+		s, err := ev.eval(v, c)
+		if err != nil {
+			return false, false, err
+		}
+		if len(s) == 1 && isNumeric(s[0]) {
+			return false, true, nil
+		}
+		b, err := EBV(s)
+		if err != nil {
+			return false, false, err
+		}
+		all = all && b
+	}
+	return all, false, nil
+}
