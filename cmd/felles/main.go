@@ -9,6 +9,8 @@
 //	felles krr lookup -config FILE ID... (or - to read one id per line from stdin)
 //	felles freg person -config FILE ID [-part PART]...
 //	felles freg feed -config FILE -from SEQ [-follow]
+//	felles invoice validate [-rules VERSION] [-json] FILE...
+//	felles invoice build [-o FILE] [DESCRIPTION.json | -]
 //	felles personid check [-json] NUMBER...
 //	felles version
 //	felles help [COMMAND]
@@ -57,6 +59,7 @@ func commands() []command {
 		{"token", "print a Maskinporten access token", "felles token -config FILE -scope SCOPE [-resource URL] [-consumer-org ORGNR] [-decode]", runToken},
 		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] [-consumer-org ORGNR] [-concurrency N] ID... | -", runKRR},
 		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE [-package P] [-part PART]... ID | felles freg feed -config FILE -from SEQ|latest [-follow] [-interval D] [-package P]", runFreg},
+		{"invoice", "validate and build EHF / Peppol BIS Billing 3.0 invoices", "felles invoice validate [-rules VERSION] [-json] FILE... | felles invoice build [-o FILE] [DESCRIPTION.json | -]", runInvoice},
 		{"personid", "check Norwegian and Danish person numbers", "felles personid check [-json] NUMBER...", runPersonID},
 		{"version", "print the felles version", "felles version", runVersion},
 	}
@@ -95,6 +98,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(stderr, "usage: %s\n", c.usage)
 			return exitUsage
+		case errors.As(err, new(*exitCodeError)):
+			var ec *exitCodeError
+			errors.As(err, &ec)
+			fmt.Fprintf(stderr, "felles %s: %v\n", name, err)
+			return ec.code
 		default:
 			fmt.Fprintf(stderr, "felles %s: %v\n", name, err)
 			return exitFailure
@@ -146,4 +154,27 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout, "felles", versionString())
 	return nil
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments (as "felles personid check" does); "--" ends flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return pos, nil
+		}
+		if used := len(rest) - len(left); used > 0 && rest[used-1] == "--" {
+			return append(pos, left...), nil
+		}
+		pos = append(pos, left[0])
+		rest = left[1:]
+	}
 }

@@ -62,25 +62,10 @@ func newPersonIDFlags(stderr io.Writer) (fs *flag.FlagSet, asJSON *bool) {
 
 func runPersonIDCheck(args []string, stdout, stderr io.Writer) error {
 	fs, asJSON := newPersonIDFlags(stderr)
-	// Flags may come after numbers too: parse again after each number.
-	var numbers []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return errUsage
-		}
-		left := fs.Args()
-		if len(left) == 0 {
-			break
-		}
-		if used := len(rest) - len(left); used > 0 && rest[used-1] == "--" {
-			numbers = append(numbers, left...)
-			break
-		}
-		numbers = append(numbers, left[0])
-		rest = left[1:]
+	// Flags may come after numbers too.
+	numbers, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(numbers) == 0 {
 		fmt.Fprintln(stderr, "no NUMBER given")
