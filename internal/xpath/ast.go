@@ -63,6 +63,7 @@ type FuncCall struct {
 
 	val    Seq // the value of a call folded by Prepare (pure function, constant arguments)
 	folded bool
+	bi     *builtin // the builtin called, resolved by Prepare
 }
 
 // Binary is a binary operator expression. Op is one of:

@@ -51,6 +51,13 @@ type nameKey struct {
 	space, local string
 }
 
+// Keys of the lists of all elements and all attributes ("*" is not a valid
+// namespace URI or local name, so they cannot collide with real names).
+var (
+	allElements   = nameKey{false, "*", "*"}
+	allAttributes = nameKey{true, "*", "*"}
+)
+
 // named returns the document's elements with the expanded name, in document
 // order; ok is false when n does not belong to a parsed document.
 func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
@@ -66,9 +73,11 @@ func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
 				if c.Kind == ElementNode {
 					k := nameKey{false, c.Space, c.Local}
 					m[k] = append(m[k], c)
+					m[allElements] = append(m[allElements], c)
 					for _, a := range c.Attrs {
 						k := nameKey{true, a.Space, a.Local}
 						m[k] = append(m[k], a)
+						m[allAttributes] = append(m[allAttributes], a)
 					}
 					walk(c)
 				}

@@ -157,11 +157,20 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 			}
 		}
 	}
+	args := make([]Seq, len(f.Args))
+	if f.bi != nil { // prepared call of a builtin
+		var err error
+		for i, a := range f.Args {
+			if args[i], err = ev.eval(a, c); err != nil {
+				return nil, err
+			}
+		}
+		return f.bi.fn(ev, c, args)
+	}
 	fn, err := ev.lookupFunc(f)
 	if err != nil {
 		return nil, err
 	}
-	args := make([]Seq, len(f.Args))
 	for i, a := range f.Args {
 		if args[i], err = ev.eval(a, c); err != nil {
 			return nil, err

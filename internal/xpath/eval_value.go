@@ -114,6 +114,16 @@ func typeName(a Item) string {
 
 // Atomize returns the typed values of the items (nodes become Untyped).
 func Atomize(s Seq) Seq {
+	nodes := false
+	for _, it := range s {
+		if _, ok := it.(*Node); ok {
+			nodes = true
+			break
+		}
+	}
+	if !nodes {
+		return s // already atomic; callers do not modify it
+	}
 	out := make(Seq, 0, len(s))
 	for _, it := range s {
 		if n, ok := it.(*Node); ok {
@@ -665,6 +675,18 @@ func generalCompare(op string, l, r Seq) (bool, error) {
 	l, r = Atomize(l), Atomize(r)
 	for _, a := range l {
 		for _, b := range r {
+			if op == "=" || op == "!=" {
+				// Two strings (or untypedAtomic values) compare as strings:
+				// the common case, without conversions.
+				if as, ok := stringish(a); ok {
+					if bs, ok := stringish(b); ok {
+						if (as == bs) == (op == "=") {
+							return true, nil
+						}
+						continue
+					}
+				}
+			}
 			x, y, err := promotePair(a, b)
 			if err != nil {
 				return false, err
@@ -743,4 +765,15 @@ func ratScale(r *big.Rat) int {
 		}
 	}
 	return max(count(2), count(5))
+}
+
+// stringish returns the string of a String or Untyped item.
+func stringish(it Item) (string, bool) {
+	switch v := it.(type) {
+	case String:
+		return string(v), true
+	case Untyped:
+		return string(v), true
+	}
+	return "", false
 }

@@ -30,13 +30,19 @@ func Prepare(e Expr, env *Env) error {
 				}
 			}
 			n.prepared = true
-			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) &&
-				n.Name != nil && n.Name.Local != "*" && n.Name.Prefix != "*"
+			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) && n.Name != nil &&
+				((n.Name.Local != "*" && n.Name.Prefix != "*") || (n.Name.Local == "*" && (n.Name.Prefix == "" || n.Name.Prefix == "*")))
+		case *FuncCall:
+			uri := FnNS
+			if n.Name.Prefix != "" {
+				uri, _ = ev.resolve(n.Name.Prefix)
+			}
+			if b, ok := builtins[n.Name.Local]; ok && uri == FnNS && len(n.Args) >= b.min && (b.max < 0 || len(n.Args) <= b.max) {
+				n.bi = &b
+			}
 		case *Literal:
-			if n.Kind != StringLit {
-				if v, err := evalLiteral(n); err == nil {
-					n.val = v
-				}
+			if v, err := evalLiteral(n); err == nil {
+				n.val = v
 			}
 		}
 		return true
@@ -224,8 +230,11 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 	if !all {
 		return nil, true, nil
 	}
-	space := st.uri
-	list, ok := named(ns[0], st.Axis == AxisAttribute, space, st.Name.Local)
+	space, local := st.uri, st.Name.Local
+	if local == "*" {
+		space = "*" // every element (attribute): the index keeps them all under {*}*
+	}
+	list, ok := named(ns[0], st.Axis == AxisAttribute, space, local)
 	if !ok {
 		return nil, false, nil
 	}
