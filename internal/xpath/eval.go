@@ -564,11 +564,13 @@ func descOrSelf(s Seq) Seq {
 
 func (ev *evaluator) steps(cur Seq, steps []PathStep, c dctx) (Seq, error) {
 	for _, st := range steps {
-		ns, err := nodesOf(cur, "/")
-		if err != nil {
-			return nil, errf(ErrType, "XPTY0019", "left operand of / contains a non-node")
+		for _, it := range cur {
+			if _, ok := it.(*Node); !ok {
+				return nil, errf(ErrType, "XPTY0019", "left operand of / contains a non-node")
+			}
 		}
 		if st.Desc {
+			ns, _ := nodesOf(cur, "/")
 			if sts := indexedSteps(st.Expr); sts != nil {
 				out, ok, err := ev.descendantsIndexed(nodesInOrder(ns), sts, c)
 				if err != nil {
@@ -580,12 +582,11 @@ func (ev *evaluator) steps(cur Seq, steps []PathStep, c dctx) (Seq, error) {
 				}
 			}
 			cur = descOrSelf(docOrder(ns))
-			ns, _ = nodesOf(cur, "/")
 		}
 		var out Seq
 		nodes, atoms := 0, 0
-		for i, n := range ns {
-			s, err := ev.eval(st.Expr, dctx{item: n, pos: i + 1, size: len(ns), vars: c.vars})
+		for i, it := range cur {
+			s, err := ev.eval(st.Expr, dctx{item: it, pos: i + 1, size: len(cur), vars: c.vars})
 			if err != nil {
 				return nil, err
 			}
@@ -596,18 +597,33 @@ func (ev *evaluator) steps(cur Seq, steps []PathStep, c dctx) (Seq, error) {
 					atoms++
 				}
 			}
-			out = append(out, s...)
+			if len(cur) == 1 {
+				out = s // one context node: the step's own result, already in order
+			} else {
+				out = append(out, s...)
+			}
 		}
 		if nodes > 0 && atoms > 0 {
 			return nil, errf(ErrType, "XPTY0018", "path step returns both nodes and atomic values")
 		}
-		if atoms == 0 {
+		if atoms == 0 && !seqInOrder(out) {
 			rn, _ := nodesOf(out, "/")
 			out = docOrder(rn)
 		}
 		cur = out
 	}
 	return cur, nil
+}
+
+// seqInOrder reports whether a sequence of nodes is in strict document order
+// (sorted, no duplicates).
+func seqInOrder(s Seq) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i-1].(*Node).Order >= s[i].(*Node).Order {
+			return false
+		}
+	}
+	return true
 }
 
 // step evaluates an axis step against the context node.
@@ -638,6 +654,10 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	switch st.Axis {
+	case AxisChild, AxisAttribute, AxisSelf, AxisDescendant, AxisDescendantOrSelf, AxisFollowingSibling, AxisFollowing:
+		return sel, nil // forward axes: already in document order
 	}
 	ns, _ := nodesOf(sel, "")
 	return docOrder(ns), nil
@@ -796,6 +816,41 @@ func (ev *evaluator) test(st *AxisStep, m *Node) (bool, error) {
 // filter applies predicates to s (positions in the order of s).
 func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 	for _, p := range preds {
+		if len(s) == 0 {
+			return s, nil
+		}
+		if focusFree(p) {
+			// $digits[$i + 1]: the predicate has one value for every item.
+			r, err := ev.eval(p, dctx{item: s[0], pos: 1, size: len(s), vars: c.vars})
+			if err != nil {
+				return nil, err
+			}
+			if len(r) == 1 && isNumeric(r[0]) {
+				var pick Seq
+				if iv, ok := r[0].(Integer); ok && iv.V.IsInt64() {
+					if k := iv.V.Int64(); k >= 1 && k <= int64(len(s)) {
+						pick = Seq{s[k-1]}
+					}
+				} else {
+					for i := range s {
+						if cmp, ok := compareNum(r[0], newInt(int64(i+1))); ok && cmp == 0 {
+							pick = Seq{s[i]}
+							break
+						}
+					}
+				}
+				s = pick
+				continue
+			}
+			keep, err := EBV(r)
+			if err != nil {
+				return nil, err
+			}
+			if !keep {
+				s = nil
+			}
+			continue
+		}
 		var out Seq
 		for i, it := range s {
 			if found, ok, err := ev.anyPath(p, dctx{item: it, pos: i + 1, size: len(s), vars: c.vars}); ok {
@@ -866,4 +921,21 @@ func (ev *evaluator) typeOp(n *TypeOp, c dctx) (Seq, error) {
 		return nil, err
 	}
 	return Seq{v}, nil
+}
+
+// focusFree reports whether e's value does not depend on the focus (context
+// item, position, size): literals and variables combined by operators.
+func focusFree(e Expr) bool {
+	switch n := e.(type) {
+	case *Literal, *VarRef:
+		return true
+	case *Binary:
+		switch n.Op {
+		case "+", "-", "*", "div", "idiv", "mod":
+			return focusFree(n.L) && focusFree(n.R)
+		}
+	case *Unary:
+		return focusFree(n.X)
+	}
+	return false
 }
