@@ -635,10 +635,26 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 		}
 		return nil, errf(ErrType, "XPTY0020", "context item of an axis step is %s, not a node", typeName(c.item))
 	}
-	cand, err := axisNodes(st.Axis, n)
+	var cand []*Node
+	var err error
+	if st.Axis == AxisPreceding && st.prepared && st.Name != nil && st.Name.Local != "*" && st.Name.Prefix != "*" && n.Kind != AttributeNode {
+		// From the name index: same-named elements before n that are not
+		// its ancestors, nearest first (a reverse axis).
+		if list, ok := named(n, false, st.uri, st.Name.Local); ok {
+			for i := len(list) - 1; i >= 0; i-- {
+				m := list[i]
+				if m.Order < n.Order && m.Last < n.Order {
+					cand = append(cand, m)
+				}
+			}
+			goto tested
+		}
+	}
+	cand, err = axisNodes(st.Axis, n)
 	if err != nil {
 		return nil, err
 	}
+tested:
 	var sel Seq
 	for _, m := range cand {
 		ok, err := ev.test(st, m)

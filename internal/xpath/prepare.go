@@ -292,11 +292,29 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 		if !isNode || !n.prepared {
 			return false, false, nil
 		}
+		if absent(start, n) {
+			return false, true, nil
+		}
 		return ev.anyFrom(start, []PathStep{{Expr: n}}, c)
 	case *Path:
 		steps = n.Steps
 		if len(steps) == 0 || !isNode {
 			return false, false, nil
+		}
+		if _, isUnion := steps[0].Expr.(*Binary); isUnion && n.Root == RootNone && !steps[0].Desc {
+			alts := unionSteps(steps[0].Expr)
+			if alts == nil {
+				return false, false, nil
+			}
+			// (a | b)/rest selects a node iff a/rest or b/rest does.
+			for _, alt := range alts {
+				p := &Path{Steps: append([]PathStep{{Expr: alt}}, steps[1:]...)}
+				found, ok, err := ev.anyPath(p, c)
+				if found || !ok || err != nil {
+					return found, ok, err
+				}
+			}
+			return false, true, nil
 		}
 		switch n.Root {
 		case RootSlash, RootDoubleSlash:
@@ -313,6 +331,11 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 			desc := st.Desc || (i == 0 && n.Root == RootDoubleSlash)
 			if desc && !indexable(as) {
 				return false, false, nil
+			}
+		}
+		for _, st := range steps {
+			if absent(start, st.Expr.(*AxisStep)) {
+				return false, true, nil
 			}
 		}
 		if n.Root == RootDoubleSlash {
@@ -445,4 +468,39 @@ func (ev *evaluator) varPreds(st *AxisStep, c dctx) (all, numeric bool, err erro
 		all = all && b
 	}
 	return all, false, nil
+}
+
+// unionSteps returns the alternatives of a union of prepared axis steps, as
+// in (cac:InvoiceLine | cac:CreditNoteLine), or nil.
+func unionSteps(e Expr) []*AxisStep {
+	switch n := e.(type) {
+	case *Binary:
+		if n.Op == "union" {
+			l, r := unionSteps(n.L), unionSteps(n.R)
+			if l != nil && r != nil {
+				return append(l, r...)
+			}
+		}
+	case *AxisStep:
+		if n.prepared {
+			return []*AxisStep{n}
+		}
+	}
+	return nil
+}
+
+// absent reports whether the document has no element (or attribute) with
+// the name st tests for, so that a path through st selects nothing: the
+// "should not include" rules test for elements that are nearly always
+// absent, and this answers them without walking the document.
+func absent(n *Node, st *AxisStep) bool {
+	if (st.Axis != AxisChild && st.Axis != AxisAttribute && st.Axis != AxisDescendant && st.Axis != AxisDescendantOrSelf) ||
+		st.Name == nil || st.Name.Local == "*" || st.Name.Prefix == "*" {
+		return false
+	}
+	if st.Axis == AxisDescendantOrSelf {
+		return false // the context node itself may match
+	}
+	list, ok := named(n, st.Axis == AxisAttribute, st.uri, st.Name.Local)
+	return ok && len(list) == 0
 }
