@@ -178,7 +178,3 @@ func printInvoiceResult(w io.Writer, r invoiceResult, warnings bool) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-func runInvoiceBuild(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
-}

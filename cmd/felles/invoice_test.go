@@ -104,3 +104,60 @@ func TestInvoiceValidateUnreadable(t *testing.T) {
 		t.Errorf("unknown subcommand: exit %d", code)
 	}
 }
+
+func TestInvoiceBuild(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "inv.xml")
+	code, stdout, errs := runCLI(t, "invoice", "build", "-o", out, "../../docs/invoice-example.json")
+	if code != exitOK || stdout != "" {
+		t.Fatalf("exit %d\n%s%s", code, stdout, errs)
+	}
+	xml, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<cbc:EndpointID schemeID="0192">921605900</cbc:EndpointID>`,
+		`<cbc:CompanyID>NO921605900MVA</cbc:CompanyID>`,
+		`<cbc:CompanyID>Foretaksregisteret</cbc:CompanyID>`,
+		`<cbc:PaymentID>1234567890128</cbc:PaymentID>`,
+		// 7.5 × 1150 = 8625.00 and the 250.00 freight at 25 %; 12 × 129.90 − 50 = 1508.80 at 15 %.
+		`<cbc:TaxableAmount currencyID="NOK">8875.00</cbc:TaxableAmount>`,
+		`<cbc:TaxAmount currencyID="NOK">2218.75</cbc:TaxAmount>`,
+		`<cbc:TaxableAmount currencyID="NOK">1508.80</cbc:TaxableAmount>`,
+		`<cbc:TaxAmount currencyID="NOK">226.32</cbc:TaxAmount>`,
+		`<cbc:PayableAmount currencyID="NOK">12828.87</cbc:PayableAmount>`,
+	} {
+		if !strings.Contains(string(xml), want) {
+			t.Errorf("built invoice lacks %s", want)
+		}
+	}
+	if code, out, _ := runCLI(t, "invoice", "validate", out); code != exitOK {
+		t.Errorf("built invoice does not validate:\n%s", out)
+	}
+}
+
+func TestInvoiceBuildErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// A typo in a member name is a usage error, not a silently dropped field.
+	if code, _, errs := runCLI(t, "invoice", "build", write("typo.json", `{"id": "1", "curency": "NOK"}`)); code != exitUsage || !strings.Contains(errs, `unknown field "curency"`) {
+		t.Errorf("typo: exit %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "invoice", "build", write("amount.json", `{"lines": [{"price": "12,50"}]}`)); code != exitUsage || !strings.Contains(errs, "12,50") {
+		t.Errorf("bad amount: exit %d %q", code, errs)
+	}
+	// Well-formed but incomplete: every missing business term is listed.
+	code, _, errs := runCLI(t, "invoice", "build", write("empty.json", `{"currency": "NOK"}`))
+	if code != exitFailure || !strings.Contains(errs, "BT-1") || !strings.Contains(errs, "BT-2") {
+		t.Errorf("incomplete: exit %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "invoice", "build", write("org.json", `{"seller": {"organization_number": "921605901"}}`)); code != exitFailure || !strings.Contains(errs, "921605901") {
+		t.Errorf("bad org number: exit %d %q", code, errs)
+	}
+}
