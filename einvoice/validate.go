@@ -227,7 +227,13 @@ func (v *Validator) run(doc *xpath.Document, layers []int) *Report {
 		for _, f := range fs {
 			rep.Failures = append(rep.Failures, Failure{Rule: f.RuleID, Flag: normFlag(f.Flag), Location: f.Location, Message: f.Message})
 		}
-		rep.Unevaluated = append(rep.Unevaluated, ruleErrors(err)...)
+		for _, e := range ruleErrors(err) {
+			if e.recovered {
+				rep.Skipped = append(rep.Skipped, e)
+			} else {
+				rep.Unevaluated = append(rep.Unevaluated, e)
+			}
+		}
 	}
 	return rep
 }
@@ -271,7 +277,7 @@ func ruleErrors(err error) []RuleError {
 	for _, e := range list {
 		var ee *schematron.EvalError
 		if errors.As(e, &ee) {
-			out = append(out, RuleError{Rules: slices.Clone(ee.RuleIDs), Context: ee.Context, Location: ee.Location, Err: ee.Err.Error()})
+			out = append(out, RuleError{Rules: slices.Clone(ee.RuleIDs), Context: ee.Context, Location: ee.Location, Err: ee.Err.Error(), recovered: ee.Recovered})
 			continue
 		}
 		out = append(out, RuleError{Err: e.Error()})
@@ -299,6 +305,12 @@ type Report struct {
 	// such a document; felles goes on with the other rules and says which
 	// were skipped. A report with Unevaluated rules is not Valid.
 	Unevaluated []RuleError `json:"unevaluated,omitempty"`
+	// Skipped lists rule contexts whose evaluation raised a dynamic error
+	// on this document (for example a number expected where the document
+	// has text). As XSLT processors do when matching a template, the rule
+	// was treated as not applying there; the official validators only
+	// print a warning. The report is still complete and Valid decides.
+	Skipped []RuleError `json:"skipped,omitempty"`
 }
 
 // Valid reports whether no fatal rule fired and every rule was evaluated.
@@ -354,6 +366,8 @@ type RuleError struct {
 	Context  string   `json:"context,omitempty"`
 	Location string   `json:"location,omitempty"`
 	Err      string   `json:"error"`
+
+	recovered bool
 }
 
 func (e RuleError) String() string {

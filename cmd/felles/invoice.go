@@ -83,6 +83,7 @@ type invoiceResult struct {
 	Rules       string               `json:"rules,omitempty"`
 	Failures    []einvoice.Failure   `json:"failures"`
 	Unevaluated []einvoice.RuleError `json:"unevaluated,omitempty"`
+	Skipped     []einvoice.RuleError `json:"skipped,omitempty"`
 	Error       string               `json:"error,omitempty"`
 }
 
@@ -122,7 +123,7 @@ func runInvoiceValidate(args []string, stdin io.Reader, stdout, stderr io.Writer
 			unreadable++
 			res.Error = err.Error()
 		} else {
-			res.Valid, res.Rules, res.Unevaluated = rep.Valid(), rep.Rules, rep.Unevaluated
+			res.Valid, res.Rules, res.Unevaluated, res.Skipped = rep.Valid(), rep.Rules, rep.Unevaluated, rep.Skipped
 			res.Failures = append(res.Failures, rep.Failures...)
 			if !res.Valid {
 				invalid++
@@ -174,6 +175,9 @@ func printInvoiceResult(w io.Writer, r invoiceResult, warnings bool) error {
 	}
 	for _, e := range r.Unevaluated {
 		fmt.Fprintf(&b, "  not evaluated: %s\n", e)
+	}
+	for _, e := range r.Skipped {
+		fmt.Fprintf(&b, "  note: rule context %s raised %q and was taken as not matching (as the official XSLT does)\n", e.Context, e.Err)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

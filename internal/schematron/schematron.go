@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -95,6 +96,10 @@ type EvalError struct {
 	Context  string   // the rule context, when known
 	Location string   // the context node, when known
 	Err      error
+	// Recovered is true for an error while matching a rule context: the
+	// rule was treated as not matching, as XSLT processors do, and the
+	// validation is complete; other errors left asserts unevaluated.
+	Recovered bool
 }
 
 func (e *EvalError) Error() string {
@@ -473,8 +478,23 @@ func (s *Schema) ValidateBytes(data []byte) ([]Failure, error) {
 // the failures found.
 func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions}
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}}
 	var errs []error
+	// Schema and pattern lets are the compiled XSLT's global variables,
+	// which XSLT evaluates when first used: one that fails only matters to
+	// the rules that use it (a reference raises its error).
+	bindGlobals := func(lets []*Let, ctx xpath.Item) {
+		for _, l := range lets {
+			v, err := s.eval(l.expr, ctx, env)
+			if err != nil {
+				delete(env.Vars, l.Name)
+				env.VarErrors[l.Name] = err
+				continue
+			}
+			delete(env.VarErrors, l.Name)
+			env.Vars[l.Name] = v
+		}
+	}
 	bindLets := func(lets []*Let, ctx xpath.Item, where string) bool {
 		for _, l := range lets {
 			v, err := s.eval(l.expr, ctx, env)
@@ -486,19 +506,32 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 		}
 		return true
 	}
-	bindLets(s.Lets, root, "schema")
+	bindGlobals(s.Lets, root)
+	// Rule contexts are XSLT match patterns: a dynamic error in a predicate
+	// means that node does not match (processors recover so; Saxon warns),
+	// and a lower-priority rule may match it instead.
+	matchEnv := *env
+	matchEnv.LenientPredicates = true
 	var out []Failure
 	for _, p := range s.Patterns {
-		saved := copyVars(env.Vars)
-		bindLets(p.Lets, root, "pattern "+p.ID)
+		saved, savedErrs := copyVars(env.Vars), maps.Clone(env.VarErrors)
+		bindGlobals(p.Lets, root)
+		matchEnv.Vars, matchEnv.VarErrors = env.Vars, env.VarErrors
 		// Assign every node to the first rule whose context matches it.
 		owner := map[*xpath.Node]int{}
 		for i := len(p.Rules) - 1; i >= 0; i-- { // later rules first; earlier ones overwrite
+			seen := false
+			matchEnv.Recovered = func(err error) {
+				if !seen { // once per rule and document is enough to say why
+					seen = true
+					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
+				}
+			}
 			for _, m := range p.Rules[i].match {
-				seq, err := s.eval(m, root, env)
+				seq, err := s.eval(m, root, &matchEnv)
 				if err != nil {
 					// As in XSLT, an error while matching means "no match".
-					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err})
+					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
 					continue
 				}
 				for _, it := range seq {
@@ -542,7 +575,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 				}
 			})
 		}
-		env.Vars = saved
+		env.Vars, env.VarErrors = saved, savedErrs
 	}
 	return out, errors.Join(errs...)
 }

@@ -26,6 +26,18 @@ type Env struct {
 	Functions map[string]Function
 	// MaxItems bounds the size of "to" ranges (default 1e6).
 	MaxItems int
+	// VarErrors holds variables whose value could not be computed: a
+	// reference to one raises its error (as a lazily evaluated XSLT global
+	// variable does when first used), instead of "not bound".
+	VarErrors map[string]error
+	// LenientPredicates makes a dynamic error in a predicate of the
+	// expression's own steps (not of nested expressions) count as false
+	// for that item, as XSLT processors recover from errors while matching
+	// a template pattern: the node just does not match.
+	LenientPredicates bool
+	// Recovered, if set, is told of each error LenientPredicates turned
+	// into false.
+	Recovered func(error)
 }
 
 type scope struct {
@@ -35,8 +47,13 @@ type scope struct {
 }
 
 type evaluator struct {
-	env *Env
+	env   *Env
+	depth int // predicate nesting, for LenientPredicates
 }
+
+// lenient reports whether an error in a predicate evaluated now counts as
+// false.
+func (ev *evaluator) lenient() bool { return ev.env.LenientPredicates && ev.depth == 0 }
 
 type dctx struct {
 	item      Item
@@ -135,6 +152,9 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		}
 		if v, ok := ev.env.Vars[name]; ok {
 			return v, nil
+		}
+		if err, ok := ev.env.VarErrors[name]; ok {
+			return nil, err
 		}
 		return nil, errf(ErrUnboundVariable, "XPST0008", "variable $%s is not bound", name)
 	case *ContextItem:
@@ -831,6 +851,11 @@ func (ev *evaluator) test(st *AxisStep, m *Node) (bool, error) {
 
 // filter applies predicates to s (positions in the order of s).
 func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
+	if ev.lenient() {
+		return ev.filterLenient(s, preds, c)
+	}
+	ev.depth++
+	defer func() { ev.depth-- }()
 	for _, p := range preds {
 		if len(s) == 0 {
 			return s, nil
@@ -869,24 +894,8 @@ func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 		}
 		var out Seq
 		for i, it := range s {
-			if found, ok, err := ev.anyPath(p, dctx{item: it, pos: i + 1, size: len(s), vars: c.vars}); ok {
-				if err != nil {
-					return nil, err
-				}
-				if found {
-					out = append(out, it)
-				}
-				continue
-			}
-			r, err := ev.eval(p, dctx{item: it, pos: i + 1, size: len(s), vars: c.vars})
+			keep, err := ev.predicateHolds(p, it, i+1, len(s), c)
 			if err != nil {
-				return nil, err
-			}
-			keep := false
-			if len(r) == 1 && isNumeric(r[0]) {
-				cmp, ok := compareNum(r[0], newInt(int64(i+1)))
-				keep = ok && cmp == 0
-			} else if keep, err = EBV(r); err != nil {
 				return nil, err
 			}
 			if keep {
@@ -896,6 +905,24 @@ func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 		s = out
 	}
 	return s, nil
+}
+
+// predicateHolds evaluates predicate p for the item at position pos of size:
+// a number selects by position, anything else by its effective boolean value.
+func (ev *evaluator) predicateHolds(p Expr, it Item, pos, size int, c dctx) (bool, error) {
+	ic := dctx{item: it, pos: pos, size: size, vars: c.vars}
+	if found, ok, err := ev.anyPath(p, ic); ok {
+		return found, err
+	}
+	r, err := ev.eval(p, ic)
+	if err != nil {
+		return false, err
+	}
+	if len(r) == 1 && isNumeric(r[0]) {
+		cmp, ok := compareNum(r[0], newInt(int64(pos)))
+		return ok && cmp == 0, nil
+	}
+	return EBV(r)
 }
 
 func (ev *evaluator) typeOp(n *TypeOp, c dctx) (Seq, error) {
@@ -954,4 +981,25 @@ func focusFree(e Expr) bool {
 		return focusFree(n.X)
 	}
 	return false
+}
+
+// filterLenient applies the predicates item by item, a dynamic error
+// counting as false for that item (LenientPredicates).
+func (ev *evaluator) filterLenient(s Seq, preds []Expr, c dctx) (Seq, error) {
+	for _, p := range preds {
+		var out Seq
+		for i, it := range s {
+			ev.depth++
+			keep, err := ev.predicateHolds(p, it, i+1, len(s), c)
+			ev.depth--
+			if err != nil && ev.env.Recovered != nil {
+				ev.env.Recovered(err)
+			}
+			if err == nil && keep {
+				out = append(out, it)
+			}
+		}
+		s = out
+	}
+	return s, nil
 }

@@ -224,6 +224,12 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 		return nil, true, nil
 	}
 	all, numeric, err := ev.varPreds(st, c)
+	if err != nil && ev.lenient() {
+		if ev.env.Recovered != nil {
+			ev.env.Recovered(err)
+		}
+		return nil, true, nil // the predicate fails for every candidate: none matches
+	}
 	if numeric || err != nil {
 		return nil, !numeric, err
 	}
