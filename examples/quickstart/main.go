@@ -5,7 +5,8 @@
 //
 // It gets a Maskinporten access token with the sandbox test client's
 // enterprise certificate, calls a protected sandbox endpoint with it, and
-// shows what a refusal looks like. With -config it uses a felles
+// shows what a refusal looks like; then it builds an EHF invoice, validates
+// it with the official rules and prints it. With -config it uses a felles
 // configuration file instead (for example the one `felles sandbox` writes).
 package main
 
@@ -193,6 +194,11 @@ func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 		return fmt.Errorf("expected a Maskinporten refusal, got %v", err)
 	}
 	say("   HTTP %d, error %q: %s", mpErr.StatusCode, mpErr.Code, mpErr.Description)
+
+	say("\n7. Building an EHF invoice (Peppol BIS Billing 3.0) from %s to Eksempel kommune, and validating it.", leaf.Subject.CommonName)
+	if err := invoiceStep(say, orgnr, leaf.Subject.CommonName); err != nil {
+		return err
+	}
 
 	say("\nDone. Next: `go run ./cmd/felles sandbox` runs the sandbox standalone and writes a felles.json to use with `felles token`.")
 	return nil
