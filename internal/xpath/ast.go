@@ -97,6 +97,11 @@ type Quantified struct {
 	Every     bool
 	Bindings  []Binding
 	Satisfies Expr
+
+	// member, set by Prepare for "some $x in S satisfies A = $x" (either
+	// order) with A not using $x: A, to be evaluated as the general
+	// comparison A = S.
+	member Expr
 }
 
 // If is "if (C) then T else E".

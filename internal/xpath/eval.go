@@ -214,6 +214,22 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		})
 		return out, err
 	case *Quantified:
+		if n.member != nil {
+			// some $x in S satisfies A = $x  ≡  A = S (existential).
+			seq, err := ev.eval(n.Bindings[0].In, c)
+			if err != nil {
+				return nil, err
+			}
+			if len(seq) == 0 {
+				return seqFalse, nil
+			}
+			a, err := ev.eval(n.member, c)
+			if err != nil {
+				return nil, err
+			}
+			b, err := generalCompare("=", a, seq)
+			return boolSeq(b), err
+		}
 		found := false
 		err := ev.bind(n.Bindings, c, func(c dctx) (bool, error) {
 			s, err := ev.eval(n.Satisfies, c)
@@ -675,13 +691,23 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 		return nil, err
 	}
 tested:
-	var sel Seq
+	// Count first, so that the result is allocated once.
+	k := 0
 	for _, m := range cand {
 		ok, err := ev.test(st, m)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
+			k++
+		}
+	}
+	if k == 0 {
+		return nil, nil
+	}
+	sel := make(Seq, 0, k)
+	for _, m := range cand {
+		if ok, _ := ev.test(st, m); ok {
 			sel = append(sel, m)
 		}
 	}

@@ -105,6 +105,14 @@ func (n *Node) StringValue() string {
 	case AttributeNode, TextNode:
 		return n.Data
 	}
+	switch len(n.Children) {
+	case 0:
+		return ""
+	case 1: // a leaf element: its one text node, without copying
+		if c := n.Children[0]; c.Kind == TextNode {
+			return c.Data
+		}
+	}
 	var b strings.Builder
 	var walk func(*Node)
 	walk = func(m *Node) {

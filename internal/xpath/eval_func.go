@@ -276,10 +276,30 @@ func fnNormalizeSpace(ev *evaluator, c dctx, a []Seq) (Seq, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := strings.FieldsFunc(string(s[0].(String)), func(r rune) bool {
+	str := string(s[0].(String))
+	if isNormalized(str) {
+		return s, nil
+	}
+	f := strings.FieldsFunc(str, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	})
 	return Seq{String(strings.Join(f, " "))}, nil
+}
+
+// isNormalized reports whether normalize-space would return s unchanged: no
+// XML whitespace but single spaces between other characters.
+func isNormalized(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\n', '\r':
+			return false
+		case ' ':
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func fnConcat(_ *evaluator, _ dctx, a []Seq) (Seq, error) {

@@ -80,7 +80,38 @@ func typeErr(format string, a ...any) error { return errf(ErrType, "XPTY0004", f
 
 // ---- constructors / conversions ----
 
-func newInt(i int64) Integer { return Integer{big.NewInt(i)} }
+func newInt(i int64) Integer {
+	if i >= smallIntMin && i <= smallIntMax {
+		return smallInts[i-smallIntMin]
+	}
+	return Integer{big.NewInt(i)}
+}
+
+// smallInts are shared Integer values for the small numbers rules compute
+// with (digits, positions, weights); Integer values are never modified.
+const smallIntMin, smallIntMax = -1024, 4096
+
+var smallInts = func() []Integer {
+	s := make([]Integer, smallIntMax-smallIntMin+1)
+	for i := range s {
+		s[i] = Integer{big.NewInt(int64(i) + smallIntMin)}
+	}
+	return s
+}()
+
+// smallPair returns a and b as int64 when both are Integers within ±2³¹, so
+// that +, -, * and comparisons cannot overflow.
+func smallPair(a, b Item) (int64, int64, bool) {
+	x, ok := a.(Integer)
+	if !ok || x.V.BitLen() > 31 {
+		return 0, 0, false
+	}
+	y, ok := b.(Integer)
+	if !ok || y.V.BitLen() > 31 {
+		return 0, 0, false
+	}
+	return x.V.Int64(), y.V.Int64(), true
+}
 
 func isNumeric(a Item) bool {
 	switch a.(type) {
@@ -498,6 +529,15 @@ func numRank(a Item) int {
 
 // compareNum returns -1/0/1, or ok=false when a NaN is involved.
 func compareNum(a, b Item) (int, bool) {
+	if x, y, ok := smallPair(a, b); ok {
+		switch {
+		case x < y:
+			return -1, true
+		case x > y:
+			return 1, true
+		}
+		return 0, true
+	}
 	if numRank(a) == 2 || numRank(b) == 2 {
 		x, y := float64(toDouble(a)), float64(toDouble(b))
 		if math.IsNaN(x) || math.IsNaN(y) {
@@ -518,6 +558,25 @@ func compareNum(a, b Item) (int, bool) {
 func arith(op string, a, b Item) (Item, error) {
 	if !isNumeric(a) || !isNumeric(b) {
 		return nil, typeErr("arithmetic %s on %s and %s", op, typeName(a), typeName(b))
+	}
+	if x, y, ok := smallPair(a, b); ok {
+		// Both integers that fit in 32 bits: the result fits in 64.
+		switch op {
+		case "+":
+			return newInt(x + y), nil
+		case "-":
+			return newInt(x - y), nil
+		case "*":
+			return newInt(x * y), nil
+		case "idiv", "mod":
+			if y == 0 {
+				return nil, errf(ErrDynamic, "FOAR0001", "division by zero")
+			}
+			if op == "idiv" {
+				return newInt(x / y), nil // truncates toward zero, as idiv does
+			}
+			return newInt(x % y), nil // sign of the dividend, as mod does
+		}
 	}
 	rank := max(numRank(a), numRank(b))
 	if rank == 2 {
@@ -671,6 +730,20 @@ func btoi(b bool) int {
 
 // generalCompare implements = != < <= > >= (existential, XPath 2.0 rules).
 func generalCompare(op string, l, r Seq) (bool, error) {
+	if (op == "=" || op == "!=") && allStringish(l) && allStringish(r) {
+		// Nodes and strings on both sides: compare the strings without
+		// atomizing into new sequences.
+		for _, a := range l {
+			as, _ := nodeOrStringish(a)
+			for _, b := range r {
+				bs, _ := nodeOrStringish(b)
+				if (as == bs) == (op == "=") {
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	}
 	vop := valueOps[op]
 	l, r = Atomize(l), Atomize(r)
 	for _, a := range l {
@@ -776,4 +849,26 @@ func stringish(it Item) (string, bool) {
 		return string(v), true
 	}
 	return "", false
+}
+
+// nodeOrStringish returns the string value of a node (its atomized value is
+// untypedAtomic) or of a String or Untyped item.
+func nodeOrStringish(it Item) (string, bool) {
+	if n, ok := it.(*Node); ok {
+		return n.StringValue(), true
+	}
+	return stringish(it)
+}
+
+// allStringish reports whether every item is a node, a String or an
+// Untyped value, so that = and != compare strings.
+func allStringish(s Seq) bool {
+	for _, it := range s {
+		switch it.(type) {
+		case *Node, String, Untyped:
+		default:
+			return false
+		}
+	}
+	return true
 }

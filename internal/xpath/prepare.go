@@ -40,6 +40,19 @@ func Prepare(e Expr, env *Env) error {
 			if b, ok := builtins[n.Name.Local]; ok && uri == FnNS && len(n.Args) >= b.min && (b.max < 0 || len(n.Args) <= b.max) {
 				n.bi = &b
 			}
+		case *Quantified:
+			if !n.Every && len(n.Bindings) == 1 {
+				if b, ok := n.Satisfies.(*Binary); ok && b.Op == "=" {
+					name := n.Bindings[0].Var.String()
+					isVar := func(e Expr) bool { v, ok := e.(*VarRef); return ok && v.Name.String() == name }
+					switch {
+					case isVar(b.R) && !usesVar(b.L, name):
+						n.member = b.L
+					case isVar(b.L) && !usesVar(b.R, name):
+						n.member = b.R
+					}
+				}
+			}
 		case *Literal:
 			if v, err := evalLiteral(n); err == nil {
 				n.val = v
@@ -159,7 +172,7 @@ func positionFree(p Expr) bool {
 		if _, ok := n.Steps[len(n.Steps)-1].Expr.(*AxisStep); !ok {
 			return false
 		}
-	case *AxisStep:
+	case *AxisStep, *Quantified:
 	case *VarRef:
 		// Position-free unless the variable holds a number; the users of
 		// positionFree check variable predicates at run time (varPreds).
@@ -509,4 +522,32 @@ func absent(n *Node, st *AxisStep) bool {
 	}
 	list, ok := named(n, st.Axis == AxisAttribute, st.uri, st.Name.Local)
 	return ok && len(list) == 0
+}
+
+// usesVar reports whether e refers to $name anywhere (conservatively, also
+// where an inner binding shadows it).
+func usesVar(e Expr, name string) bool {
+	found := false
+	Walk(e, func(x Expr) bool {
+		switch n := x.(type) {
+		case *VarRef:
+			if n.Name.String() == name {
+				found = true
+			}
+		case *For:
+			for _, b := range n.Bindings {
+				if b.Var.String() == name {
+					found = true
+				}
+			}
+		case *Quantified:
+			for _, b := range n.Bindings {
+				if b.Var.String() == name {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
