@@ -55,38 +55,31 @@ func TestRulesUpToDate(t *testing.T) {
 // names of the failing tests ("file#n: problems") and the number of tests.
 func suiteResult(t *testing.T, v *Validator, layers []int, files []string) (failed []string, total int) {
 	t.Helper()
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	tests, err := vefa.ReadFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range tests {
+		total++
+		if u.Payload == nil {
+			failed = append(failed, u.Name+": no payload")
+			continue
 		}
-		tests, err := vefa.ReadTestSet(data)
+		rep, err := v.validateLayers(u.Payload, layers)
 		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			failed = append(failed, u.Name+": "+err.Error())
+			continue
 		}
-		for i, u := range tests {
-			total++
-			name := fmt.Sprintf("%s#%d", filepath.Base(f), i+1)
-			if u.Payload == nil {
-				failed = append(failed, name+": no payload")
-				continue
-			}
-			rep, err := v.validateLayers(u.Payload, layers)
-			if err != nil {
-				failed = append(failed, name+": "+err.Error())
-				continue
-			}
-			var fired []vefa.Fired
-			for _, f := range rep.Failures {
-				fired = append(fired, vefa.Fired{Rule: f.Rule, Flag: f.Flag})
-			}
-			problems := u.Check(fired)
-			for _, e := range rep.Unevaluated {
-				problems = append(problems, "unevaluated: "+e.String())
-			}
-			if len(problems) > 0 {
-				failed = append(failed, name+": "+strings.Join(problems, "; "))
-			}
+		var fired []vefa.Fired
+		for _, f := range rep.Failures {
+			fired = append(fired, vefa.Fired{Rule: f.Rule, Flag: f.Flag})
+		}
+		problems := u.Check(fired)
+		for _, e := range rep.Unevaluated {
+			problems = append(problems, "unevaluated: "+e.String())
+		}
+		if len(problems) > 0 {
+			failed = append(failed, u.Name+": "+strings.Join(problems, "; "))
 		}
 	}
 	return failed, total

@@ -12,6 +12,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,4 +264,29 @@ func (u *Test) Check(fs []Fired) []string {
 	cmp("error", u.Errors, gotErr)
 	cmp("warning", u.Warnings, gotWarn)
 	return problems
+}
+
+// Named is a test with its name, "file.xml#n" (1-based).
+type Named struct {
+	Name string
+	Test
+}
+
+// ReadFiles reads the unit-test files at paths, in order.
+func ReadFiles(paths []string) ([]Named, error) {
+	var out []Named
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		tests, err := ReadTestSet(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		for i, t := range tests {
+			out = append(out, Named{Name: fmt.Sprintf("%s#%d", filepath.Base(p), i+1), Test: t})
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -530,13 +531,7 @@ func numRank(a Item) int {
 // compareNum returns -1/0/1, or ok=false when a NaN is involved.
 func compareNum(a, b Item) (int, bool) {
 	if x, y, ok := smallPair(a, b); ok {
-		switch {
-		case x < y:
-			return -1, true
-		case x > y:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(x, y), true
 	}
 	if numRank(a) == 2 || numRank(b) == 2 {
 		x, y := float64(toDouble(a)), float64(toDouble(b))
