@@ -2,6 +2,7 @@ package einvoice
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -192,8 +193,17 @@ func Validate(data []byte) (*Report, error) {
 
 // Validate checks one UBL document. The error is non-nil only when data is
 // not acceptable XML (*[XMLError]: not well-formed, a DOCTYPE, over the size
-// or depth limit); rule violations are in the [Report].
+// or depth limit); rule violations are in the [Report]. See also
+// [Validator.ValidateContext].
 func (v *Validator) Validate(data []byte) (*Report, error) {
+	return v.ValidateContext(context.Background(), data)
+}
+
+// ValidateContext is Validate that gives up when ctx is done, returning
+// ctx.Err(). The rules do work that grows faster than the document for some
+// shapes (every VAT breakdown row looks at every line), so a service that
+// validates documents from outside should set a deadline.
+func (v *Validator) ValidateContext(ctx context.Context, data []byte) (*Report, error) {
 	if err := xmlsafe.Check(data, v.limits); err != nil {
 		return nil, newXMLError(err)
 	}
@@ -201,7 +211,7 @@ func (v *Validator) Validate(data []byte) (*Report, error) {
 	if err != nil {
 		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
 	}
-	return v.run(doc, nil), nil
+	return v.run(ctx, doc, nil)
 }
 
 // validateLayers validates with only the given layers (0 CEN, 1 Peppol; all
@@ -214,16 +224,19 @@ func (v *Validator) validateLayers(data []byte, layers []int) (*Report, error) {
 	if err != nil {
 		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
 	}
-	return v.run(doc, layers), nil
+	return v.run(context.Background(), doc, layers)
 }
 
-func (v *Validator) run(doc *xpath.Document, layers []int) *Report {
+func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) (*Report, error) {
 	rep := &Report{Rules: v.rules.version}
 	for i, layer := range v.rules.layers {
 		if layers != nil && !slices.Contains(layers, i) {
 			continue
 		}
-		fs, err := layer.Validate(doc)
+		fs, err := layer.ValidateContext(ctx, doc)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("einvoice: validation stopped: %w", ctxErr)
+		}
 		for _, f := range fs {
 			rep.Failures = append(rep.Failures, Failure{Rule: f.RuleID, Flag: normFlag(f.Flag), Location: f.Location, Message: f.Message})
 		}
@@ -235,7 +248,7 @@ func (v *Validator) run(doc *xpath.Document, layers []int) *Report {
 			}
 		}
 	}
-	return rep
+	return rep, nil
 }
 
 // ValidateReader reads one document from r (no more than the size limit) and

@@ -2,6 +2,7 @@ package einvoice
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fellesgo/felles/einvoice/internal/rulegen"
 	"github.com/fellesgo/felles/internal/vefa"
@@ -345,4 +347,35 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestValidateContext(t *testing.T) {
+	needShared(t)
+	data, err := os.ReadFile(filepath.Join(conformanceDir, "peppol-bis-3.0.19", "examples", "base-example.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rep, err := v.ValidateContext(ctx, data); rep != nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, %v", rep, err)
+	}
+	// A document whose rules take a while, under a deadline that has passed
+	// once validation is under way.
+	s := string(data)
+	i := strings.Index(s, "<cac:InvoiceLine>")
+	j := strings.LastIndex(s, "</cac:InvoiceLine>") + len("</cac:InvoiceLine>")
+	big := s[:i] + strings.Repeat(s[i:j], 2000) + s[j:]
+	ctx, cancel = context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	if rep, err := v.ValidateContext(ctx, []byte(big)); rep != nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("deadline: %v, %v", rep != nil, err)
+	}
+	if rep, err := v.ValidateContext(context.Background(), data); err != nil || !rep.Valid() {
+		t.Errorf("background: %v, %v", rep, err)
+	}
 }

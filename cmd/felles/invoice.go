@@ -9,11 +9,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fellesgo/felles/einvoice"
 )
 
-const invoiceHelp = `usage: felles invoice validate [-rules VERSION] [-json] [-warnings=false] FILE...
+const invoiceHelp = `usage: felles invoice validate [-rules VERSION] [-json] [-warnings=false] [-timeout D] FILE...
        felles invoice build [-o FILE] [DESCRIPTION.json | -]
 
 validate checks UBL invoices and credit notes (Peppol BIS Billing 3.0, EHF
@@ -52,11 +53,11 @@ func runInvoice(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch args[0] {
 	case "validate":
-		return runInvoiceValidate(args[1:], os.Stdin, stdout, stderr)
+		return runInvoiceValidate(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "build":
 		return runInvoiceBuild(args[1:], os.Stdin, stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fs, _, _, _ := newInvoiceValidateFlags(stderr)
+		fs, _, _, _, _ := newInvoiceValidateFlags(stderr)
 		fs.Usage()
 		return flag.ErrHelp
 	}
@@ -64,8 +65,9 @@ func runInvoice(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return errUsage
 }
 
-func newInvoiceValidateFlags(stderr io.Writer) (fs *flag.FlagSet, rules *string, asJSON, warnings *bool) {
+func newInvoiceValidateFlags(stderr io.Writer) (fs *flag.FlagSet, rules *string, asJSON, warnings *bool, timeout *time.Duration) {
 	fs = newFlags("invoice validate", stderr)
+	timeout = fs.Duration("timeout", 0, "give up on a file after this long (0: no limit)")
 	rules = fs.String("rules", einvoice.DefaultRules, "rule set: Peppol BIS Billing 3.0 release ("+strings.Join(einvoice.RuleVersions(), ", ")+")")
 	asJSON = fs.Bool("json", false, "print one JSON object per file per line")
 	warnings = fs.Bool("warnings", true, "list warnings in the human output (JSON always has them)")
@@ -73,7 +75,7 @@ func newInvoiceValidateFlags(stderr io.Writer) (fs *flag.FlagSet, rules *string,
 		fmt.Fprint(fs.Output(), invoiceHelp)
 		fs.PrintDefaults()
 	}
-	return fs, rules, asJSON, warnings
+	return fs, rules, asJSON, warnings, timeout
 }
 
 // invoiceResult is the JSON line for one file.
@@ -87,8 +89,36 @@ type invoiceResult struct {
 	Error       string               `json:"error,omitempty"`
 }
 
-func runInvoiceValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, rules, asJSON, warnings := newInvoiceValidateFlags(stderr)
+// validateFile reads and validates one file ("-": stdin) under the timeout.
+func validateFile(ctx context.Context, v *einvoice.Validator, name string, stdin io.Reader, timeout time.Duration) (*einvoice.Report, error) {
+	var data []byte
+	var err error
+	if name == "-" {
+		data, err = io.ReadAll(io.LimitReader(stdin, maxInvoiceBytes+1))
+	} else {
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = io.ReadAll(io.LimitReader(f, maxInvoiceBytes+1))
+			f.Close()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return v.ValidateContext(ctx, data) // refuses data over the size limit
+}
+
+// maxInvoiceBytes is the size limit of the validator (its default); one
+// more byte is read so that a larger file is refused, not cut short.
+const maxInvoiceBytes = 20 << 20
+
+func runInvoiceValidate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, rules, asJSON, warnings, timeout := newInvoiceValidateFlags(stderr)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -110,15 +140,7 @@ func runInvoiceValidate(args []string, stdin io.Reader, stdout, stderr io.Writer
 	invalid, unreadable := 0, 0
 	for _, name := range files {
 		res := invoiceResult{File: name, Failures: []einvoice.Failure{}}
-		var rep *einvoice.Report
-		if name == "-" {
-			rep, err = v.ValidateReader(stdin)
-		} else if f, oerr := os.Open(name); oerr != nil {
-			err = oerr
-		} else {
-			rep, err = v.ValidateReader(f)
-			f.Close()
-		}
+		rep, err := validateFile(ctx, v, name, stdin, *timeout)
 		if err != nil {
 			unreadable++
 			res.Error = err.Error()

@@ -15,6 +15,7 @@ package schematron
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -477,6 +478,22 @@ func (s *Schema) ValidateBytes(data []byte) ([]Failure, error) {
 // failing rule or assert is skipped and the errors are returned joined, next to
 // the failures found.
 func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
+	return s.ValidateContext(context.Background(), doc)
+}
+
+// ValidateContext is Validate that stops, returning ctx.Err(), when ctx is
+// done: it checks before each rule and each node, so a crafted document that
+// makes the rules do quadratic work cannot hold a server for long.
+func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Failure, error) {
+	done := ctx.Done()
+	stopped := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
 	root := doc.Root
 	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}}
 	var errs []error
@@ -520,6 +537,9 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 		// Assign every node to the first rule whose context matches it.
 		owner := map[*xpath.Node]int{}
 		for i := len(p.Rules) - 1; i >= 0; i-- { // later rules first; earlier ones overwrite
+			if stopped() {
+				return nil, ctx.Err()
+			}
 			seen := false
 			matchEnv.Recovered = func(err error) {
 				if !seen { // once per rule and document is enough to say why
@@ -545,7 +565,7 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 			patVars := env.Vars
 			visit(root, func(n *xpath.Node) {
 				i, ok := owner[n]
-				if !ok {
+				if !ok || stopped() {
 					return
 				}
 				r := p.Rules[i]
@@ -576,6 +596,9 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 			})
 		}
 		env.Vars, env.VarErrors = saved, savedErrs
+		if stopped() {
+			return nil, ctx.Err()
+		}
 	}
 	return out, errors.Join(errs...)
 }
