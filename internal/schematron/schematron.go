@@ -245,14 +245,14 @@ var testSkipPrepare bool
 
 // eval evaluates a rule expression, prepared or not.
 func (s *Schema) eval(e xpath.Expr, item xpath.Item, env *xpath.Env) (xpath.Seq, error) {
-	if s.unprepared[e] {
+	if len(s.unprepared) > 0 && s.unprepared[e] {
 		return xpath.Eval(e, item, env)
 	}
 	return xpath.EvalPrepared(e, item, env)
 }
 
 func (s *Schema) evalBool(e xpath.Expr, item xpath.Item, env *xpath.Env) (bool, error) {
-	if s.unprepared[e] {
+	if len(s.unprepared) > 0 && s.unprepared[e] {
 		return xpath.EvalBool(e, item, env)
 	}
 	return xpath.EvalPreparedBool(e, item, env)
@@ -529,6 +529,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// and a lower-priority rule may match it instead.
 	matchEnv := *env
 	matchEnv.LenientPredicates = true
+	asserts := xpath.NewEvaluator(env)
 	var out []Failure
 	for _, p := range s.Patterns {
 		saved, savedErrs := copyVars(env.Vars), maps.Clone(env.VarErrors)
@@ -584,7 +585,13 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 					}
 				}
 				for _, a := range r.Asserts {
-					ok, err := s.evalBool(a.test, n, env)
+					var ok bool
+					var err error
+					if len(s.unprepared) == 0 {
+						ok, err = asserts.EvalBool(a.test, n)
+					} else {
+						ok, err = s.evalBool(a.test, n, env)
+					}
 					if err != nil {
 						errs = append(errs, &EvalError{Where: "assert", RuleIDs: []string{a.ID}, Context: r.Context, Location: Location(n), Err: err})
 						continue

@@ -125,6 +125,44 @@ func EvalPrepared(e Expr, item Item, env *Env) (res Seq, err error) {
 	return ev.eval(e, c)
 }
 
+// Evaluator evaluates prepared expressions with one Env, without setting up
+// anew for every expression. It is not safe for concurrent use; the Env may
+// change between calls (its Vars, say), not during one.
+type Evaluator struct{ ev evaluator }
+
+// NewEvaluator returns an Evaluator for env.
+func NewEvaluator(env *Env) *Evaluator { return &Evaluator{evaluator{env: env}} }
+
+// Eval is EvalPrepared with the Evaluator's Env.
+func (e *Evaluator) Eval(x Expr, item Item) (res Seq, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, errf(ErrDynamic, "", "internal evaluator error: %v", r)
+		}
+	}()
+	e.ev.depth = 0
+	c := dctx{item: item}
+	if item != nil {
+		c.pos, c.size = 1, 1
+	}
+	return e.ev.eval(x, c)
+}
+
+// EvalBool is EvalPreparedBool with the Evaluator's Env.
+func (e *Evaluator) EvalBool(x Expr, item Item) (b bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = false, errf(ErrDynamic, "", "internal evaluator error: %v", r)
+		}
+	}()
+	e.ev.depth = 0
+	c := dctx{item: item}
+	if item != nil {
+		c.pos, c.size = 1, 1
+	}
+	return e.ev.ebv(x, c)
+}
+
 // EvalPreparedBool is EvalBool for a prepared expression.
 func EvalPreparedBool(e Expr, item Item, env *Env) (b bool, err error) {
 	defer func() {
