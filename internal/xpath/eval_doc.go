@@ -154,9 +154,12 @@ func ParseDocument(r io.Reader) (*Document, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			pm := map[string]string{}
+			var pm map[string]string // nil (nothing declared here) for most elements
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" {
+					if pm == nil {
+						pm = map[string]string{}
+					}
 					pm[a.Value] = a.Name.Local
 				}
 			}
