@@ -255,6 +255,8 @@ func (p Problem) String() string {
 // BuildError lists every problem that kept [Builder.Build] from building
 // a valid document. Match it with errors.As.
 type BuildError struct {
+	// Problems lists every missing or inconsistent input, in the order of
+	// the Builder's fields.
 	Problems []Problem
 }
 
@@ -304,6 +306,8 @@ type vatGroup struct {
 	key        vatKey
 	vat        VAT
 	taxable    Decimal
+	lineNets   Decimal // Σ line net amounts: the default base of percentages
+	lines      int
 	firstField string
 }
 
@@ -437,6 +441,8 @@ func (b *Builder) Build() (*Document, error) {
 		if s.checkVAT(in.VAT, f+".VAT") {
 			g := group(in.VAT, f)
 			g.taxable = g.taxable.Add(line.LineExtensionAmount.Value)
+			g.lineNets = g.lineNets.Add(line.LineExtensionAmount.Value)
+			g.lines++
 		}
 		line.Item.ClassifiedTaxCategory = taxCategory(in.VAT, false)
 		lineTotal = lineTotal.Add(line.LineExtensionAmount.Value)
@@ -454,7 +460,12 @@ func (b *Builder) Build() (*Document, error) {
 		g := group(in.VAT, f)
 		base := in.BaseAmount
 		if base.IsZero() {
-			base = g.taxable
+			// The lines of this VAT category and rate, whatever other
+			// document level allowances and charges come before.
+			base = g.lineNets
+			if !in.Percent.IsZero() && g.lines == 0 {
+				s.add(f+".BaseAmount", "BT-93", "", "a percentage needs a BaseAmount when no line has this VAT category and rate")
+			}
 		}
 		ac := s.allowanceCharge(in, base, f, cur)
 		ac.TaxCategory = ptr(taxCategory(in.VAT, false))

@@ -576,3 +576,57 @@ func TestBuildOptionalFields(t *testing.T) {
 		})
 	}
 }
+
+// Document level percentages default to the sum of the line net amounts of
+// their VAT category and rate, whatever other allowances or charges come
+// before them: the order of the entries must not change the amounts.
+func TestBuildDocumentPercentBase(t *testing.T) {
+	b := baseBuilder(t)
+	b.Lines = []LineInput{{Name: "Vare", Quantity: dec("1"), Unit: "EA", NetPrice: dec("1000"), VAT: vat("25")}}
+	b.AllowanceCharges = []AllowanceChargeInput{
+		{Charge: true, Amount: dec("500"), ReasonCode: "FC", VAT: vat("25")},
+		{Percent: dec("10"), ReasonCode: "95", VAT: vat("25")},
+		{Percent: dec("10"), ReasonCode: "95", VAT: vat("25")},
+	}
+	doc := mustBuild(t, b)
+	for i, want := range []string{"500.00", "100.00", "100.00"} {
+		if got := doc.AllowanceCharge[i].Amount.Value.String(); got != want {
+			t.Errorf("allowance/charge %d: %s, want %s", i, got, want)
+		}
+	}
+	for i := 1; i <= 2; i++ {
+		if got := doc.AllowanceCharge[i].BaseAmount.Value.String(); got != "1000.00" {
+			t.Errorf("allowance %d base %s, want 1000.00", i, got)
+		}
+	}
+	// 1000 + 500 − 100 − 100 = 1300, VAT 325.
+	if got := strings.Join(breakdown(doc), "; "); !strings.Contains(got, "1300.00") || !strings.Contains(got, "325.00") {
+		t.Errorf("breakdown %s", got)
+	}
+	checkValid(t, doc)
+
+	// A percentage for a VAT category and rate no line has: say so.
+	b.AllowanceCharges = []AllowanceChargeInput{{Percent: dec("10"), ReasonCode: "95", VAT: vat("15")}}
+	_, err := b.Build()
+	var be *BuildError
+	if !errors.As(err, &be) || !strings.Contains(err.Error(), "BaseAmount") {
+		t.Errorf("percentage without lines of its rate: %v", err)
+	}
+}
+
+// Input quoted in errors never shows an 11-digit person number whole.
+func TestErrorsMaskPersonNumbers(t *testing.T) {
+	_, err := NormalizeOrganizationNumber("01019912345")
+	if err == nil || strings.Contains(err.Error(), "01019912345") {
+		t.Errorf("organisation number error shows the input: %v", err)
+	}
+	if _, err := ParseDecimal("01019912345x"); err == nil || strings.Contains(err.Error(), "01019912345") {
+		t.Errorf("decimal error shows the input: %v", err)
+	}
+	if _, err := ParseDate("01019912345"); err == nil || strings.Contains(err.Error(), "01019912345") {
+		t.Errorf("date error shows the input: %v", err)
+	}
+	if _, err := NorwegianCreditTransfer("01019912345", ""); err == nil || strings.Contains(err.Error(), "01019912345") {
+		t.Errorf("bank account error shows the input: %v", err)
+	}
+}

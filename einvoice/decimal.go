@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fellesgo/felles/internal/redact"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -27,7 +28,7 @@ type DecimalError struct {
 }
 
 func (e *DecimalError) Error() string {
-	return fmt.Sprintf("einvoice: invalid decimal %q: %s", e.Input, e.Reason)
+	return redact.String(fmt.Sprintf("einvoice: invalid decimal %q: %s", e.Input, e.Reason))
 }
 
 // Decimal is an exact decimal number with a scale (the number of digits
@@ -232,8 +233,11 @@ func (d Decimal) Sign() int {
 //
 // Note that XPath's round(), which the official Schematron rules use, rounds
 // half towards positive infinity (round(-0.125 * 100) is -12); the two
-// differ only on negative values exactly half-way between, which the
-// builder never produces for a rule to compare.
+// differ on negative values exactly half-way between. The builder can
+// produce one (VAT of a negative line, −0.125 → −0.13 where XPath gives
+// −0.12); the rules that recompute such amounts allow a difference of
+// ±1 (BR-CO-17, BR-x-08) or ±0.02 (PEPPOL-EN16931-R040/R120), so the
+// document is still valid.
 func (d Decimal) Round(places int32) Decimal {
 	if places < 0 {
 		places = 0

@@ -2,6 +2,7 @@ package einvoice
 
 import (
 	"fmt"
+	"github.com/fellesgo/felles/internal/redact"
 	"strconv"
 	"strings"
 	"time"
@@ -658,7 +659,7 @@ type DateError struct {
 }
 
 func (e *DateError) Error() string {
-	return fmt.Sprintf("einvoice: invalid date %q: want YYYY-MM-DD", e.Input)
+	return redact.String(fmt.Sprintf("einvoice: invalid date %q: want YYYY-MM-DD", e.Input))
 }
 
 // Date is a calendar date without time zone, written YYYY-MM-DD as PEPPOL

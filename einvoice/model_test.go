@@ -409,3 +409,23 @@ func TestKindString(t *testing.T) {
 		}
 	}
 }
+
+// An empty wrapper in a repeated group is not turned into an empty entry
+// (which Marshal would write back as an empty identifier); it is reported.
+func TestParseEmptyWrapper(t *testing.T) {
+	doc := `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:ID>1</cbc:ID>
+<cac:AccountingSupplierParty><cac:Party><cac:PartyIdentification/><cac:PartyIdentification><cbc:ID>X</cbc:ID></cac:PartyIdentification></cac:Party></cac:AccountingSupplierParty>
+</Invoice>`
+	d, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := d.AccountingSupplierParty.PartyIdentification
+	if len(ids) != 1 || ids[0].Value != "X" {
+		t.Errorf("identifications %+v", ids)
+	}
+	if !strings.Contains(strings.Join(d.Unmapped, " "), "PartyIdentification[1]") {
+		t.Errorf("the empty wrapper is not reported: %v", d.Unmapped)
+	}
+}

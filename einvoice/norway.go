@@ -1,6 +1,7 @@
 package einvoice
 
 import (
+	"github.com/fellesgo/felles/internal/redact"
 	"strings"
 
 	"github.com/fellesgo/felles/identity"
@@ -35,7 +36,9 @@ type NumberError struct {
 }
 
 func (e *NumberError) Error() string {
-	return "einvoice: invalid " + e.What + " " + quoteClip(e.Value) + ": " + e.Reason
+	// A person number typed where an organisation number or a bank account
+	// belongs must not end up in a log: 11-digit runs are masked.
+	return redact.String("einvoice: invalid " + e.What + " " + quoteClip(e.Value) + ": " + e.Reason)
 }
 
 func quoteClip(s string) string { return "\"" + strings.ReplaceAll(clip(s, 40), "\"", "'") + "\"" }

@@ -252,8 +252,8 @@ func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) 
 }
 
 // ValidateReader reads one document from r (no more than the size limit) and
-// validates it.
-func (v *Validator) ValidateReader(r io.Reader) (*Report, error) {
+// validates it, giving up when ctx is done (see [Validator.ValidateContext]).
+func (v *Validator) ValidateReader(ctx context.Context, r io.Reader) (*Report, error) {
 	data, err := xmlsafe.Reader(r, v.limits)
 	if err != nil {
 		var xe *xmlsafe.Error
@@ -262,7 +262,7 @@ func (v *Validator) ValidateReader(r io.Reader) (*Report, error) {
 		}
 		return nil, fmt.Errorf("einvoice: reading the document: %w", err)
 	}
-	return v.Validate(data)
+	return v.ValidateContext(ctx, data)
 }
 
 // normFlag maps the Schematron flag to "fatal" or "warning"; an assert
@@ -373,12 +373,18 @@ func (f Failure) String() string {
 	return fmt.Sprintf("%s (%s) at %s: %s", f.Rule, f.Flag, f.Location, f.Message)
 }
 
-// RuleError names rules that could not be evaluated.
+// RuleError names rules that could not be evaluated on a document (in
+// [Report.Unevaluated]) or a rule context taken as not matching (in
+// [Report.Skipped]). It is a value in a report, not a Go error.
 type RuleError struct {
-	Rules    []string `json:"rules,omitempty"` // rule ids, when known
-	Context  string   `json:"context,omitempty"`
-	Location string   `json:"location,omitempty"`
-	Err      string   `json:"error"`
+	// Rules are the ids of the rules concerned, when known.
+	Rules []string `json:"rules,omitempty"`
+	// Context is the rule context (an XPath match pattern), when known.
+	Context string `json:"context,omitempty"`
+	// Location is the XPath of the node being checked, when known.
+	Location string `json:"location,omitempty"`
+	// Err is the XPath dynamic error, e.g. "xpath: FORG0001: ...".
+	Err string `json:"error"`
 
 	recovered bool
 }

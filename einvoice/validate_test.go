@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -377,5 +378,23 @@ func TestValidateContext(t *testing.T) {
 	}
 	if rep, err := v.ValidateContext(context.Background(), data); err != nil || !rep.Valid() {
 		t.Errorf("background: %v, %v", rep, err)
+	}
+}
+
+func TestValidateReader(t *testing.T) {
+	needShared(t)
+	data, err := os.ReadFile(filepath.Join(conformanceDir, "peppol-bis-3.0.19", "examples", "base-example.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidator(WithMaxBytes(int64(len(data))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := v.ValidateReader(context.Background(), bytes.NewReader(data)); err != nil || !rep.Valid() {
+		t.Errorf("ValidateReader: %v %v", rep, err)
+	}
+	if _, err := v.ValidateReader(context.Background(), io.MultiReader(bytes.NewReader(data), strings.NewReader(" "))); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("one byte over the limit: %v", err)
 	}
 }

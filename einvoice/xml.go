@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/fellesgo/felles/internal/redact"
 	"io"
 	"reflect"
 	"slices"
@@ -62,7 +63,7 @@ func (e *ParseError) Error() string {
 		b.WriteString(e.Path)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	b.WriteString(redact.String(e.Msg)) // quoted input may hold a person number
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
@@ -350,6 +351,12 @@ func (d *decoder) structure(n *node, v reflect.Value, path string) error {
 			p := path + "/" + fi.seg + "[" + strconv.Itoa(seen[j]) + "]"
 			if err := d.path(c, fi.path[1:], elem, p); err != nil {
 				return err
+			}
+			if len(fi.path) > 1 && elem.IsZero() {
+				// A wrapper without its value (<cac:PartyIdentification/>):
+				// nothing to carry; say so rather than invent an empty entry.
+				d.skip(p)
+				continue
 			}
 			f.Set(reflect.Append(f, elem))
 			continue

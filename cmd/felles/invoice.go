@@ -31,8 +31,8 @@ well-formed) gets "error" instead of failures.
 build reads a JSON description of an invoice (see the README, "Building an
 invoice") and writes valid UBL: amounts, VAT breakdown and totals are computed.
 
-Exit status: 0 all valid, 1 fatal rule failures found, 2 usage error or
-unreadable input.
+Exit status: 0 all valid, 1 fatal rule failures found, 2 usage error,
+unreadable or refused input, or no verdict within -timeout.
 
 Flags:
 `
@@ -137,12 +137,16 @@ func runInvoiceValidate(ctx context.Context, args []string, stdin io.Reader, std
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
-	invalid, unreadable := 0, 0
+	invalid, unreadable, timedOut := 0, 0, 0
 	for _, name := range files {
 		res := invoiceResult{File: name, Failures: []einvoice.Failure{}}
 		rep, err := validateFile(ctx, v, name, stdin, *timeout)
 		if err != nil {
-			unreadable++
+			if errors.Is(err, context.DeadlineExceeded) {
+				timedOut++
+			} else {
+				unreadable++
+			}
 			res.Error = err.Error()
 		} else {
 			res.Valid, res.Rules, res.Unevaluated, res.Skipped = rep.Valid(), rep.Rules, rep.Unevaluated, rep.Skipped
@@ -162,8 +166,15 @@ func runInvoiceValidate(ctx context.Context, args []string, stdin io.Reader, std
 		}
 	}
 	switch {
-	case unreadable > 0:
-		return &exitCodeError{exitUsage, fmt.Sprintf("%d of %d files could not be read or were refused", unreadable, len(files))}
+	case unreadable > 0 || timedOut > 0:
+		var parts []string
+		if unreadable > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %d files could not be read or were refused", unreadable, len(files)))
+		}
+		if timedOut > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %d files got no verdict within -timeout", timedOut, len(files)))
+		}
+		return &exitCodeError{exitUsage, strings.Join(parts, "; ")}
 	case invalid > 0:
 		return fmt.Errorf("%d of %d files invalid", invalid, len(files))
 	}
