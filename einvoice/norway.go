@@ -107,7 +107,10 @@ func (p NorwegianParty) party(seller bool) (Party, error) {
 			RegistrationName: p.Name,
 			CompanyID:        Identifier{Value: orgnr, SchemeID: SchemeNorwegianOrgNumber},
 		},
-		Contact: p.Contact,
+	}
+	if p.Contact != nil {
+		c := *p.Contact // the Party shares nothing with the input
+		party.Contact = &c
 	}
 	if p.VATRegistered {
 		party.PartyTaxScheme = append(party.PartyTaxScheme, PartyTaxScheme{CompanyID: "NO" + orgnr + "MVA", TaxScheme: "VAT"})
