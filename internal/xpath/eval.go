@@ -355,6 +355,17 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 		rb, err := ev.ebv(n.R, c)
 		return boolSeq(rb), err
 	}
+	if n.Op == "=" || n.Op == "!=" {
+		// normalize-space(X) != '' and the like: is there a non-space
+		// character, without building the normalised string.
+		if f, lit := normalizeVsEmpty(n); f != nil && lit {
+			str, err := ev.stringOf(f, c)
+			if err != nil {
+				return nil, err
+			}
+			return boolSeq(hasNonSpace(str) == (n.Op == "!=")), nil
+		}
+	}
 	l, err := ev.eval(n.L, c)
 	if err != nil {
 		return nil, err
@@ -1028,4 +1039,23 @@ func (ev *evaluator) filterLenient(s Seq, preds []Expr, c dctx) (Seq, error) {
 		s = out
 	}
 	return s, nil
+}
+
+// normalizeVsEmpty matches normalize-space(...) compared with the literal ”
+// (either side), returning the call.
+func normalizeVsEmpty(n *Binary) (*FuncCall, bool) {
+	isEmpty := func(e Expr) bool { l, ok := e.(*Literal); return ok && l.Kind == StringLit && l.Value == "" }
+	isNorm := func(e Expr) *FuncCall {
+		if f, ok := e.(*FuncCall); ok && f.bi != nil && f.Name.Local == "normalize-space" {
+			return f
+		}
+		return nil
+	}
+	if f := isNorm(n.L); f != nil && isEmpty(n.R) {
+		return f, true
+	}
+	if f := isNorm(n.R); f != nil && isEmpty(n.L) {
+		return f, true
+	}
+	return nil, false
 }

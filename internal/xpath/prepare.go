@@ -1,5 +1,7 @@
 package xpath
 
+import "strings"
+
 // Prepare checks e statically against env (namespace bindings, functions),
 // as Eval does on every call, and records in e what it resolved (the
 // namespaces of name tests, the values of numeric literals), so that
@@ -331,6 +333,11 @@ func (ev *evaluator) ebv(e Expr, c dctx) (bool, error) {
 	if found, ok, err := ev.anyPath(e, c); ok {
 		return found, err
 	}
+	if f, ok := e.(*FuncCall); ok && f.bi != nil {
+		if b, ok, err := ev.boolCall(f, c); ok {
+			return b, err
+		}
+	}
 	s, err := ev.eval(e, c)
 	if err != nil {
 		return false, err
@@ -588,4 +595,64 @@ func usesVar(e Expr, name string) bool {
 		return !found
 	})
 	return found
+}
+
+// boolCall computes, without building sequences, the boolean value of calls
+// the rules make on every node: normalize-space(X) (true when X has a
+// non-space character) and ends-with(name() or local-name(), 'literal').
+// ok is false for other calls.
+func (ev *evaluator) boolCall(f *FuncCall, c dctx) (b, ok bool, err error) {
+	switch f.Name.Local {
+	case "normalize-space":
+		str, err := ev.stringOf(f, c)
+		return hasNonSpace(str), true, err
+	case "ends-with":
+		n, isNode := c.item.(*Node)
+		name, isName := f.Args[0].(*FuncCall)
+		lit, isLit := f.Args[1].(*Literal)
+		if !isNode || !isName || name.bi == nil || len(name.Args) != 0 || !isLit || lit.Kind != StringLit ||
+			(name.Name.Local != "name" && name.Name.Local != "local-name") {
+			return false, false, nil
+		}
+		if name.Name.Local == "local-name" || n.Prefix == "" || len(lit.Value) <= len(n.Local) {
+			// The suffix lies within the local name.
+			return strings.HasSuffix(n.Local, lit.Value), true, nil
+		}
+		return strings.HasSuffix(n.Prefix+":"+n.Local, lit.Value), true, nil
+	}
+	return false, false, nil
+}
+
+// stringOf is fn:string of a call's only argument, or of the context item
+// when it has none, as normalize-space and friends take it.
+func (ev *evaluator) stringOf(f *FuncCall, c dctx) (string, error) {
+	if len(f.Args) == 0 {
+		if c.item == nil {
+			return "", errf(ErrDynamic, "XPDY0002", "string(): context item is undefined")
+		}
+		return StringOf(c.item), nil
+	}
+	s, err := ev.eval(f.Args[0], c)
+	if err != nil {
+		return "", err
+	}
+	switch len(s) {
+	case 0:
+		return "", nil
+	case 1:
+		return StringOf(s[0]), nil
+	}
+	return "", typeErr("string(): more than one item")
+}
+
+// hasNonSpace reports whether s has a character other than XML whitespace.
+func hasNonSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return true
+		}
+	}
+	return false
 }
