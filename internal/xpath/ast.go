@@ -72,6 +72,10 @@ type FuncCall struct {
 type Binary struct {
 	Op   string
 	L, R Expr
+
+	// Set by Prepare for a union of axis steps: its steps when every one is
+	// prepared (alts), and when every one is also indexable (ixAlts).
+	alts, ixAlts []*AxisStep
 }
 
 // Unary is "-x" or "+x".
@@ -168,8 +172,9 @@ type AxisStep struct {
 
 	uri      string // resolved namespace of Name, set by Prepare
 	prepared bool
-	predFree bool // every predicate is positionFree (set by Prepare)
-	indexed  bool // indexable (set by Prepare)
+	predFree bool        // every predicate is positionFree (set by Prepare)
+	indexed  bool        // indexable (set by Prepare)
+	self     []*AxisStep // []*AxisStep{this step}, made once by Prepare
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

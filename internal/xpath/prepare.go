@@ -1,6 +1,9 @@
 package xpath
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Prepare checks e statically against env (namespace bindings, functions),
 // as Eval does on every call, and records in e what it resolved (the
@@ -63,6 +66,19 @@ func Prepare(e Expr, env *Env) error {
 		return true
 	})
 	fold(ev, e)
+	// Second pass, now that every step is prepared: the step lists the
+	// evaluator would otherwise build on every call.
+	Walk(e, func(x Expr) bool {
+		switch n := x.(type) {
+		case *AxisStep:
+			n.self = []*AxisStep{n}
+		case *Binary:
+			if n.Op == "union" {
+				n.alts, n.ixAlts = unionSteps(n), indexedSteps(n)
+			}
+		}
+		return true
+	})
 	return nil
 }
 
@@ -236,13 +252,19 @@ func indexedSteps(e Expr) []*AxisStep {
 	switch n := e.(type) {
 	case *AxisStep:
 		if indexable(n) {
+			if n.self != nil {
+				return n.self
+			}
 			return []*AxisStep{n}
 		}
 	case *Binary:
+		if n.ixAlts != nil {
+			return n.ixAlts
+		}
 		if n.Op == "union" {
 			l, r := indexedSteps(n.L), indexedSteps(n.R)
 			if l != nil && r != nil {
-				return append(l, r...)
+				return slices.Concat(l, r) // never into a cached slice
 			}
 		}
 	}
@@ -349,36 +371,41 @@ func (ev *evaluator) ebv(e Expr, c dctx) (bool, error) {
 // depth first and stopping at the first hit. ok is false when e is not a
 // path of axis steps this search handles (then the caller evaluates it).
 func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
-	var steps []PathStep
 	start, isNode := c.item.(*Node)
+	if !isNode {
+		return false, false, nil
+	}
 	switch n := e.(type) {
 	case *AxisStep:
-		if !isNode || !n.prepared {
+		if !n.prepared {
 			return false, false, nil
 		}
 		if absent(start, n) {
 			return false, true, nil
 		}
-		return ev.anyFrom(start, []PathStep{{Expr: n}}, c)
+		return ev.anyFrom(start, n, false, nil, c)
 	case *Path:
-		steps = n.Steps
-		if len(steps) == 0 || !isNode {
+		steps := n.Steps
+		if len(steps) == 0 {
 			return false, false, nil
 		}
-		if _, isUnion := steps[0].Expr.(*Binary); isUnion && n.Root == RootNone && !steps[0].Desc {
-			alts := unionSteps(steps[0].Expr)
-			if alts == nil {
+		var alts []*AxisStep // (a | b)/rest selects a node iff a/rest or b/rest does
+		first, isStep := steps[0].Expr.(*AxisStep)
+		if !isStep {
+			if _, isUnion := steps[0].Expr.(*Binary); !isUnion || n.Root != RootNone || steps[0].Desc {
 				return false, false, nil
 			}
-			// (a | b)/rest selects a node iff a/rest or b/rest does.
-			for _, alt := range alts {
-				p := &Path{Steps: append([]PathStep{{Expr: alt}}, steps[1:]...)}
-				found, ok, err := ev.anyPath(p, c)
-				if found || !ok || err != nil {
-					return found, ok, err
-				}
+			if alts = unionSteps(steps[0].Expr); alts == nil {
+				return false, false, nil
 			}
-			return false, true, nil
+		} else if !first.prepared || ((steps[0].Desc || n.Root == RootDoubleSlash) && !indexable(first)) {
+			return false, false, nil
+		}
+		for _, st := range steps[1:] {
+			as, isStep := st.Expr.(*AxisStep)
+			if !isStep || !as.prepared || (st.Desc && !indexable(as)) {
+				return false, false, nil
+			}
 		}
 		switch n.Root {
 		case RootSlash, RootDoubleSlash:
@@ -387,47 +414,50 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 				return false, false, nil
 			}
 		}
-		for i, st := range steps {
-			as, isStep := st.Expr.(*AxisStep)
-			if !isStep || !as.prepared {
-				return false, false, nil
-			}
-			desc := st.Desc || (i == 0 && n.Root == RootDoubleSlash)
-			if desc && !indexable(as) {
-				return false, false, nil
-			}
-		}
-		for _, st := range steps {
+		for _, st := range steps[1:] {
 			if absent(start, st.Expr.(*AxisStep)) {
 				return false, true, nil
 			}
 		}
-		if n.Root == RootDoubleSlash {
+		if alts == nil {
+			if absent(start, first) {
+				return false, true, nil
+			}
 			// //a/b is descendant-or-self::node()/a/b from the root.
-			first := steps[0]
-			first.Desc = true
-			rest := append([]PathStep{first}, steps[1:]...)
-			return ev.anyFrom(start, rest, c)
+			return ev.anyFrom(start, first, steps[0].Desc || n.Root == RootDoubleSlash, steps[1:], c)
 		}
-		return ev.anyFrom(start, steps, c)
+		for _, alt := range alts {
+			if absent(start, alt) {
+				continue
+			}
+			found, ok, err := ev.anyFrom(start, alt, false, steps[1:], c)
+			if found || !ok || err != nil {
+				return found, ok, err
+			}
+		}
+		return false, true, nil
 	}
 	return false, false, nil
 }
 
-func (ev *evaluator) anyFrom(n *Node, steps []PathStep, c dctx) (bool, bool, error) {
-	if len(steps) == 0 {
-		return true, true, nil
+// anyFrom searches from n for a node selected by the step as (after "//"
+// when desc) and then the steps of rest.
+func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, c dctx) (bool, bool, error) {
+	next := func(m *Node) (bool, bool, error) {
+		if len(rest) == 0 {
+			return true, true, nil
+		}
+		return ev.anyFrom(m, rest[0].Expr.(*AxisStep), rest[0].Desc, rest[1:], c)
 	}
-	st := steps[0]
-	as := st.Expr.(*AxisStep)
 	var cands []*Node
-	if st.Desc {
-		out, ok, err := ev.descendantsNamed([]*Node{n}, as, c)
+	if desc {
+		one := [1]*Node{n}
+		out, ok, err := ev.descendantsNamed(one[:], as, c)
 		if !ok || err != nil {
 			return false, ok, err
 		}
 		for _, it := range out {
-			found, ok, err := ev.anyFrom(it.(*Node), steps[1:], c)
+			found, ok, err := next(it.(*Node))
 			if found || !ok || err != nil {
 				return found, ok, err
 			}
@@ -456,7 +486,7 @@ func (ev *evaluator) anyFrom(n *Node, steps []PathStep, c dctx) (bool, bool, err
 			return false, true, err
 		}
 		for _, it := range out {
-			found, ok, err := ev.anyFrom(it.(*Node), steps[1:], c)
+			found, ok, err := next(it.(*Node))
 			if found || !ok || err != nil {
 				return found, ok, err
 			}
@@ -485,7 +515,7 @@ func (ev *evaluator) anyFrom(n *Node, steps []PathStep, c dctx) (bool, bool, err
 		if !keep {
 			continue
 		}
-		found, ok, err := ev.anyFrom(m, steps[1:], c)
+		found, ok, err := next(m)
 		if found || !ok || err != nil {
 			return found, ok, err
 		}
@@ -539,14 +569,20 @@ func (ev *evaluator) varPreds(st *AxisStep, c dctx) (all, numeric bool, err erro
 func unionSteps(e Expr) []*AxisStep {
 	switch n := e.(type) {
 	case *Binary:
+		if n.alts != nil {
+			return n.alts
+		}
 		if n.Op == "union" {
 			l, r := unionSteps(n.L), unionSteps(n.R)
 			if l != nil && r != nil {
-				return append(l, r...)
+				return slices.Concat(l, r) // never into a cached slice
 			}
 		}
 	case *AxisStep:
 		if n.prepared {
+			if n.self != nil {
+				return n.self
+			}
 			return []*AxisStep{n}
 		}
 	}
