@@ -48,7 +48,8 @@ type scope struct {
 
 type evaluator struct {
 	env   *Env
-	depth int // predicate nesting, for LenientPredicates
+	depth int   // predicate nesting, for LenientPredicates
+	args  []Seq // a stack for the arguments of builtin calls
 }
 
 // lenient reports whether an error in a predicate evaluated now counts as

@@ -144,6 +144,16 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 	}
 	if len(f.Args) == 1 && (f.Name.Prefix == "" || f.Name.Prefix == "fn") {
 		switch f.Name.Local {
+		case "not", "boolean":
+			if f.bi != nil { // the builtin: its value is the operand's EBV
+				b, err := ev.ebv(f.Args[0], c)
+				if err != nil {
+					return nil, err
+				}
+				return boolSeq(b != (f.Name.Local == "not")), nil
+			}
+		}
+		switch f.Name.Local {
 		case "not", "boolean", "exists", "empty":
 			// On a node path these only ask whether a node exists.
 			if found, ok, err := ev.anyPath(f.Args[0], c); ok {
@@ -157,16 +167,29 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 			}
 		}
 	}
-	args := make([]Seq, len(f.Args))
 	if f.bi != nil { // prepared call of a builtin
+		// Arguments go on the evaluator's stack rather than a new slice per
+		// call; builtins never keep the slice.
+		base := len(ev.args)
+		for range f.Args {
+			ev.args = append(ev.args, nil)
+		}
+		args := ev.args[base:len(ev.args):len(ev.args)]
+		var res Seq
 		var err error
 		for i, a := range f.Args {
 			if args[i], err = ev.eval(a, c); err != nil {
-				return nil, err
+				break
 			}
 		}
-		return f.bi.fn(ev, c, args)
+		if err == nil {
+			res, err = f.bi.fn(ev, c, args)
+		}
+		clear(args)
+		ev.args = ev.args[:base]
+		return res, err
 	}
+	args := make([]Seq, len(f.Args))
 	fn, err := ev.lookupFunc(f)
 	if err != nil {
 		return nil, err

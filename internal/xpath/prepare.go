@@ -158,7 +158,7 @@ func (e *Evaluator) Eval(x Expr, item Item) (res Seq, err error) {
 			res, err = nil, errf(ErrDynamic, "", "internal evaluator error: %v", r)
 		}
 	}()
-	e.ev.depth = 0
+	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
 	c := dctx{item: item}
 	if item != nil {
 		c.pos, c.size = 1, 1
@@ -173,7 +173,7 @@ func (e *Evaluator) EvalBool(x Expr, item Item) (b bool, err error) {
 			b, err = false, errf(ErrDynamic, "", "internal evaluator error: %v", r)
 		}
 	}()
-	e.ev.depth = 0
+	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
 	c := dctx{item: item}
 	if item != nil {
 		c.pos, c.size = 1, 1
