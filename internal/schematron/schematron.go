@@ -532,7 +532,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	asserts := xpath.NewEvaluator(env)
 	var out []Failure
 	for _, p := range s.Patterns {
-		saved, savedErrs := copyVars(env.Vars), maps.Clone(env.VarErrors)
+		var saved map[string]xpath.Seq
+		var savedErrs map[string]error
+		if len(p.Lets) > 0 { // pattern lets are scoped to their pattern
+			saved, savedErrs = copyVars(env.Vars), maps.Clone(env.VarErrors)
+		}
 		bindGlobals(p.Lets, root)
 		matchEnv.Vars, matchEnv.VarErrors = env.Vars, env.VarErrors
 		// Assign every node to the first rule whose context matches it.
@@ -563,7 +567,6 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}
 		if len(owner) > 0 {
-			patVars := env.Vars
 			visit(root, func(n *xpath.Node) {
 				i, ok := owner[n]
 				if !ok || stopped() {
@@ -571,8 +574,25 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				}
 				r := p.Rules[i]
 				if len(r.Lets) > 0 {
-					env.Vars = copyVars(patVars)
-					defer func() { env.Vars = patVars }()
+					// Rule lets shadow globals of the same name for this
+					// node only: keep what they replace and put it back.
+					type shadowed struct {
+						v   xpath.Seq
+						had bool
+					}
+					old := make([]shadowed, len(r.Lets))
+					for j, l := range r.Lets {
+						old[j].v, old[j].had = env.Vars[l.Name]
+					}
+					defer func() {
+						for j, l := range r.Lets {
+							if old[j].had {
+								env.Vars[l.Name] = old[j].v
+							} else {
+								delete(env.Vars, l.Name)
+							}
+						}
+					}()
 					if !bindLets(r.Lets, n, "rule "+strconv.Quote(r.Context)) {
 						// Every assert of the rule is left unevaluated.
 						if e, ok := errs[len(errs)-1].(*EvalError); ok {
@@ -602,7 +622,9 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				}
 			})
 		}
-		env.Vars, env.VarErrors = saved, savedErrs
+		if saved != nil {
+			env.Vars, env.VarErrors = saved, savedErrs
+		}
 		if stopped() {
 			return nil, ctx.Err()
 		}
