@@ -952,6 +952,9 @@ func (ev *evaluator) predicateHolds(p Expr, it Item, pos, size int, c dctx) (boo
 	if found, ok, err := ev.anyPath(p, ic); ok {
 		return found, err
 	}
+	if booleanValued(p) {
+		return ev.ebv(p, ic)
+	}
 	r, err := ev.eval(p, ic)
 	if err != nil {
 		return false, err
@@ -1059,4 +1062,27 @@ func normalizeVsEmpty(n *Binary) (*FuncCall, bool) {
 		return f, true
 	}
 	return nil, false
+}
+
+// booleanValued reports whether e surely yields a boolean (so that, as a
+// predicate, it is never positional): a comparison, and, or, or a call of a
+// boolean builtin.
+func booleanValued(e Expr) bool {
+	switch n := e.(type) {
+	case *Binary:
+		switch n.Op {
+		case "or", "and", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge":
+			return true
+		}
+	case *FuncCall:
+		if n.bi != nil {
+			switch n.Name.Local {
+			case "not", "exists", "empty", "boolean", "contains", "starts-with", "ends-with", "matches", "true", "false":
+				return true
+			}
+		}
+	case *Quantified:
+		return true
+	}
+	return false
 }
