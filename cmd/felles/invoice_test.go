@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fellesgo/felles/einvoice"
 )
 
 const examplesDir = "../../../shared/conformance/peppol-bis-3.0.19/examples"
@@ -166,4 +168,27 @@ func TestInvoiceBuildErrors(t *testing.T) {
 	if code, _, errs := runCLI(t, "invoice", "build", write("org.json", `{"seller": {"organization_number": "921605901"}}`)); code != exitFailure || !strings.Contains(errs, "921605901") {
 		t.Errorf("bad org number: exit %d %q", code, errs)
 	}
+}
+
+// FuzzBuildFromJSON: any description gives a document or an error, never a
+// panic; a document that builds also marshals and validates.
+func FuzzBuildFromJSON(f *testing.F) {
+	if data, err := os.ReadFile("../../docs/invoice-example.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"id":"1","currency":"NOK","lines":[{"name":"x","quantity":-1e3,"unit":"EA","price":"0.005","vat":{"category":"Z"}}]}`))
+	f.Add([]byte(`{"kind":"creditnote","allowances_charges":[{"percent":"10","vat":{"category":"S","rate":"25"}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := buildFromJSON(data)
+		if err != nil {
+			return
+		}
+		xml, err := doc.Marshal()
+		if err != nil {
+			t.Fatalf("built but does not marshal: %v", err)
+		}
+		if _, err := einvoice.Validate(xml); err != nil {
+			t.Fatalf("built XML refused: %v", err)
+		}
+	})
 }
