@@ -80,6 +80,9 @@ type Assert struct {
 	Report bool // sch:report: fires when Test is true
 	msg    []msgPart
 	test   xpath.Expr
+	// notExists answers a test of the form not(a/b) directly (set by
+	// prepare when the test has that form); nil otherwise.
+	notExists func(*xpath.Node) bool
 }
 
 type msgPart struct {
@@ -233,6 +236,9 @@ func (s *Schema) prepare() {
 				do(a.test)
 				for _, m := range a.msg {
 					do(m.expr)
+				}
+				if !s.unprepared[a.test] {
+					a.notExists = xpath.NotExists(a.test)
 				}
 			}
 		}
@@ -607,9 +613,12 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				for _, a := range r.Asserts {
 					var ok bool
 					var err error
-					if len(s.unprepared) == 0 {
+					switch {
+					case a.notExists != nil:
+						ok = a.notExists(n)
+					case len(s.unprepared) == 0:
 						ok, err = asserts.EvalBool(a.test, n)
-					} else {
+					default:
 						ok, err = s.evalBool(a.test, n, env)
 					}
 					if err != nil {

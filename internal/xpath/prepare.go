@@ -692,3 +692,69 @@ func hasNonSpace(s string) bool {
 	}
 	return false
 }
+
+// NotExists recognises a prepared test of the form not(a/b/@c): a relative
+// path of child and attribute steps with plain name tests and no
+// predicates. It returns a function answering the test for a context node
+// without the general evaluator (such a test cannot raise an error), or nil
+// when e has another form. The EN 16931 "should not include" rules are
+// hundreds of these on one node.
+func NotExists(e Expr) func(*Node) bool {
+	f, ok := e.(*FuncCall)
+	if !ok || f.bi == nil || f.Name.Local != "not" || len(f.Args) != 1 {
+		return nil
+	}
+	var steps []*AxisStep
+	switch p := f.Args[0].(type) {
+	case *AxisStep:
+		steps = []*AxisStep{p}
+	case *Path:
+		if p.Root != RootNone {
+			return nil
+		}
+		for _, ps := range p.Steps {
+			st, ok := ps.Expr.(*AxisStep)
+			if !ok || ps.Desc {
+				return nil
+			}
+			steps = append(steps, st)
+		}
+	default:
+		return nil
+	}
+	for i, st := range steps {
+		if !st.prepared || len(st.Preds) > 0 || st.Name == nil || st.Name.Local == "*" || st.Name.Prefix == "*" ||
+			(st.Axis != AxisChild && st.Axis != AxisAttribute) || (st.Axis == AxisAttribute && i != len(steps)-1) {
+			return nil
+		}
+	}
+	return func(n *Node) bool {
+		for _, st := range steps {
+			if absent(n, st) {
+				return true
+			}
+		}
+		return !existsFrom(n, steps)
+	}
+}
+
+// existsFrom reports whether the name path steps selects a node from n.
+func existsFrom(n *Node, steps []*AxisStep) bool {
+	st := steps[0]
+	cands := n.Children
+	if st.Axis == AxisAttribute {
+		cands = n.Attrs
+	}
+	for _, m := range cands {
+		if m.Local != st.Name.Local || m.Space != st.uri {
+			continue
+		}
+		if (st.Axis == AxisChild) != (m.Kind == ElementNode) {
+			continue
+		}
+		if len(steps) == 1 || existsFrom(m, steps[1:]) {
+			return true
+		}
+	}
+	return false
+}
