@@ -114,7 +114,9 @@ Derived mechanically from %s
   sha256:  %s
   licence: %s
 This is a normalised form of the official rules (comments, phases and
-layout dropped); the rules' text, tests and messages are unchanged.`,
+layout dropped): rule contexts, tests, lets and message texts are kept
+verbatim; value-of expressions in messages are re-printed from their
+parsed form.`,
 		s.Version, l.Name, len(sch.Patterns), asserts, l.Source, l.Origin, hex.EncodeToString(sum[:]), l.Licence)
 	var buf bytes.Buffer
 	if err := sch.WriteSchematron(&buf, header); err != nil {
