@@ -139,13 +139,31 @@ var ErrDocument = errors.New("xpath: invalid XML document")
 // ParseDocument builds the read-only tree from XML read from r. It assumes
 // the caller has already applied its own safety checks (size, DTDs).
 func ParseDocument(r io.Reader) (*Document, error) {
+	// RawToken plus our own namespace resolution: encoding/xml's Token
+	// would resolve names too, with a copy of every element's attributes and
+	// namespace bookkeeping we do not need.
 	d := xml.NewDecoder(r)
 	root := &Node{Kind: DocumentNode, ix: &docIndex{}}
 	cur := root
 	order := 1
-	var prefixes []map[string]string // URI -> prefix per level, for name()
+	type frame struct {
+		raw  xml.Name          // the start tag's name as written, to match the end tag
+		decl map[string]string // prefix -> URI declared here; nil for most elements
+	}
+	var stack []frame
+	resolve := func(prefix string) (string, bool) {
+		if prefix == "xml" {
+			return xmlNS, true
+		}
+		for i := len(stack) - 1; i >= 0; i-- {
+			if u, ok := stack[i].decl[prefix]; ok {
+				return u, true
+			}
+		}
+		return "", prefix == "" // no default namespace: none
+	}
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -154,30 +172,37 @@ func ParseDocument(r io.Reader) (*Document, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			var pm map[string]string // nil (nothing declared here) for most elements
+			var decl map[string]string
 			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" {
-					if pm == nil {
-						pm = map[string]string{}
+				switch {
+				case a.Name.Space == "xmlns":
+					if decl == nil {
+						decl = map[string]string{}
 					}
-					pm[a.Value] = a.Name.Local
+					decl[a.Name.Local] = a.Value
+				case a.Name.Space == "" && a.Name.Local == "xmlns":
+					if decl == nil {
+						decl = map[string]string{}
+					}
+					decl[""] = a.Value
 				}
 			}
-			prefixes = append(prefixes, pm)
-			el := &Node{Kind: ElementNode, Space: t.Name.Space, Local: t.Name.Local, Parent: cur, Order: order, idx: len(cur.Children)}
-			el.Prefix = lookupPrefix(prefixes, t.Name.Space)
+			stack = append(stack, frame{raw: t.Name, decl: decl})
+			uri, ok := resolve(t.Name.Space)
+			if !ok {
+				return nil, fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, t.Name.Space, t.Name.Local)
+			}
+			el := &Node{Kind: ElementNode, Space: uri, Local: t.Name.Local, Prefix: t.Name.Space, Parent: cur, Order: order, idx: len(cur.Children)}
 			order++
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
 				}
-				sp := a.Name.Space
-				at := &Node{Kind: AttributeNode, Space: sp, Local: a.Name.Local, Data: a.Value, Parent: el, Order: order, Last: order, idx: len(el.Attrs)}
-				if sp == "xml" { // encoding/xml leaves the reserved prefix unresolved
-					at.Space = xmlNS
-				}
-				if sp != "" {
-					at.Prefix = lookupPrefix(prefixes, sp)
+				at := &Node{Kind: AttributeNode, Local: a.Name.Local, Prefix: a.Name.Space, Data: a.Value, Parent: el, Order: order, Last: order, idx: len(el.Attrs)}
+				if a.Name.Space != "" { // unprefixed attributes are in no namespace
+					if at.Space, ok = resolve(a.Name.Space); !ok {
+						return nil, fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
+					}
 				}
 				order++
 				el.Attrs = append(el.Attrs, at)
@@ -185,7 +210,10 @@ func ParseDocument(r io.Reader) (*Document, error) {
 			cur.Children = append(cur.Children, el)
 			cur = el
 		case xml.EndElement:
-			prefixes = prefixes[:len(prefixes)-1]
+			if len(stack) == 0 || stack[len(stack)-1].raw != t.Name {
+				return nil, fmt.Errorf("%w: unexpected end tag </%s>", ErrDocument, rawName(t.Name))
+			}
+			stack = stack[:len(stack)-1]
 			cur.Last = order - 1
 			cur = cur.Parent
 		case xml.CharData:
@@ -200,6 +228,9 @@ func ParseDocument(r io.Reader) (*Document, error) {
 			order++
 		}
 	}
+	if len(stack) > 0 {
+		return nil, fmt.Errorf("%w: unexpected end of input inside <%s>", ErrDocument, rawName(stack[len(stack)-1].raw))
+	}
 	if len(root.Children) == 0 {
 		return nil, fmt.Errorf("%w: no document element", ErrDocument)
 	}
@@ -207,13 +238,11 @@ func ParseDocument(r io.Reader) (*Document, error) {
 	return &Document{Root: root}, nil
 }
 
-const xmlNS = "http://www.w3.org/XML/1998/namespace"
-
-func lookupPrefix(stack []map[string]string, uri string) string {
-	for i := len(stack) - 1; i >= 0; i-- {
-		if p, ok := stack[i][uri]; ok {
-			return p
-		}
+func rawName(n xml.Name) string {
+	if n.Space != "" {
+		return n.Space + ":" + n.Local
 	}
-	return ""
+	return n.Local
 }
+
+const xmlNS = "http://www.w3.org/XML/1998/namespace"

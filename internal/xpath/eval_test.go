@@ -463,3 +463,27 @@ func FuzzEval(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDocumentRefuses(t *testing.T) {
+	for _, doc := range []string{
+		`<a><b></a></b>`,            // end tags do not match
+		`<a><b></b>`,                // not closed
+		`<p:a/>`,                    // unbound element prefix
+		`<a p:x="1"/>`,              // unbound attribute prefix
+		`<a xmlns:p="urn:p"></p:a>`, // end tag with another name
+	} {
+		if _, err := ParseDocument(strings.NewReader(doc)); !errors.Is(err, ErrDocument) {
+			t.Errorf("%s: %v", doc, err)
+		}
+	}
+	d, err := ParseDocument(strings.NewReader(`<r xmlns="urn:d" xmlns:p="urn:p" xml:lang="no"><p:c a="1" p:b="2"/></r>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Root.Children[0]
+	c := r.Children[0]
+	if r.Space != "urn:d" || r.Prefix != "" || c.Space != "urn:p" || c.Prefix != "p" ||
+		r.Attrs[0].Space != xmlNS || c.Attrs[0].Space != "" || c.Attrs[1].Space != "urn:p" || c.Attrs[1].Prefix != "p" {
+		t.Errorf("names: %+v %+v %+v %+v", r, c, c.Attrs[0], c.Attrs[1])
+	}
+}
