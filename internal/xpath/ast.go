@@ -175,6 +175,7 @@ type AxisStep struct {
 	predFree bool        // every predicate is positionFree (set by Prepare)
 	indexed  bool        // indexable (set by Prepare)
 	self     []*AxisStep // []*AxisStep{this step}, made once by Prepare
+	nid      int         // registered id of the tested name (see nameID), or 0
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

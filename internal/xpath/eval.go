@@ -688,7 +688,7 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 	if st.Axis == AxisPreceding && st.prepared && st.Name != nil && st.Name.Local != "*" && st.Name.Prefix != "*" && n.Kind != AttributeNode {
 		// From the name index: same-named elements before n that are not
 		// its ancestors, nearest first (a reverse axis).
-		if list, ok := named(n, false, st.uri, st.Name.Local); ok {
+		if list, ok := stepNamed(n, st); ok {
 			for i := len(list) - 1; i >= 0; i-- {
 				m := list[i]
 				if m.Order < n.Order && m.Last < n.Order {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // NodeKind is the kind of a Node in the read-only document model.
@@ -44,6 +45,40 @@ type Node struct {
 type docIndex struct {
 	once   sync.Once
 	byName map[nameKey][]*Node
+	byID   [][]*Node // the lists of registered names by id (see nameID)
+}
+
+// The registry of the names prepared expressions test for: each gets a
+// small id, so that a document's index answers them by slice position
+// instead of hashing two strings. It only grows; readers load an immutable
+// snapshot.
+var names struct {
+	mu  sync.Mutex
+	ids atomic.Pointer[map[nameKey]int]
+}
+
+// nameID returns the id of k, registering it (at Prepare time).
+func nameID(k nameKey) int {
+	if m := names.ids.Load(); m != nil {
+		if id, ok := (*m)[k]; ok {
+			return id
+		}
+	}
+	names.mu.Lock()
+	defer names.mu.Unlock()
+	next := map[nameKey]int{}
+	if old := names.ids.Load(); old != nil {
+		if id, ok := (*old)[k]; ok {
+			return id
+		}
+		for kk, v := range *old {
+			next[kk] = v
+		}
+	}
+	id := len(next) + 1
+	next[k] = id
+	names.ids.Store(&next)
+	return id
 }
 
 type nameKey struct {
@@ -65,7 +100,27 @@ func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
 	if root.ix == nil {
 		return nil, false
 	}
-	root.ix.once.Do(func() {
+	root.ix.build(root)
+	return root.ix.byName[nameKey{attr, space, local}], true
+}
+
+// namedID is named for a registered name id; ok is false when the id was
+// registered after the document's index was built.
+func namedID(n *Node, id int) (list []*Node, ok bool) {
+	root := n.Root()
+	if root.ix == nil {
+		return nil, false
+	}
+	root.ix.build(root)
+	if id < len(root.ix.byID) {
+		return root.ix.byID[id], true
+	}
+	return nil, false
+}
+
+// build makes the index, once.
+func (ix *docIndex) build(root *Node) {
+	ix.once.Do(func() {
 		m := map[nameKey][]*Node{}
 		var walk func(*Node)
 		walk = func(x *Node) {
@@ -84,9 +139,16 @@ func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
 			}
 		}
 		walk(root)
-		root.ix.byName = m
+		ix.byName = m
+		if reg := names.ids.Load(); reg != nil {
+			ix.byID = make([][]*Node, len(*reg)+1)
+			for k, list := range m { // only names some expression asks for get a slot
+				if id, ok := (*reg)[k]; ok {
+					ix.byID[id] = list
+				}
+			}
+		}
 	})
-	return root.ix.byName[nameKey{attr, space, local}], true
 }
 
 func (*Node) isItem() {}

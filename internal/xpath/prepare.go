@@ -34,6 +34,17 @@ func Prepare(e Expr, env *Env) error {
 					n.predFree = false
 				}
 			}
+			if n.Name != nil && n.Name.Prefix != "*" {
+				attr := n.Axis == AxisAttribute
+				switch {
+				case n.Name.Local != "*":
+					n.nid = nameID(nameKey{attr, n.uri, n.Name.Local})
+				case attr:
+					n.nid = nameID(allAttributes)
+				default:
+					n.nid = nameID(allElements)
+				}
+			}
 			n.prepared = true
 			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) && n.Name != nil &&
 				((n.Name.Local != "*" && n.Name.Prefix != "*") || (n.Name.Local == "*" && (n.Name.Prefix == "" || n.Name.Prefix == "*")))
@@ -311,11 +322,7 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 	if !all {
 		return nil, true, nil
 	}
-	space, local := st.uri, st.Name.Local
-	if local == "*" {
-		space = "*" // every element (attribute): the index keeps them all under {*}*
-	}
-	list, ok := named(ns[0], st.Axis == AxisAttribute, space, local)
+	list, ok := stepNamed(ns[0], st)
 	if !ok {
 		return nil, false, nil
 	}
@@ -601,7 +608,7 @@ func absent(n *Node, st *AxisStep) bool {
 	if st.Axis == AxisDescendantOrSelf {
 		return false // the context node itself may match
 	}
-	list, ok := named(n, st.Axis == AxisAttribute, st.uri, st.Name.Local)
+	list, ok := stepNamed(n, st)
 	return ok && len(list) == 0
 }
 
@@ -757,4 +764,19 @@ func existsFrom(n *Node, steps []*AxisStep) bool {
 		}
 	}
 	return false
+}
+
+// stepNamed returns the document's nodes with the name st tests for (all
+// elements or attributes for a wildcard), in document order.
+func stepNamed(n *Node, st *AxisStep) ([]*Node, bool) {
+	if st.nid > 0 {
+		if list, ok := namedID(n, st.nid); ok {
+			return list, true
+		}
+	}
+	space, local := st.uri, st.Name.Local
+	if local == "*" {
+		space = "*" // the index keeps every element (attribute) under {*}*
+	}
+	return named(n, st.Axis == AxisAttribute, space, local)
 }
