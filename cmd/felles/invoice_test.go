@@ -192,3 +192,51 @@ func FuzzBuildFromJSON(f *testing.F) {
 		}
 	})
 }
+
+// The optional members: periods, delivery, gross price, preceding invoices.
+func TestInvoiceBuildOptionalMembers(t *testing.T) {
+	desc := `{
+  "kind": "creditnote", "id": "K-7", "issue_date": "2026-11-23", "currency": "NOK", "buyer_reference": "4025",
+  "preceding_invoices": [{"id": "2026-0042", "issue_date": "2026-11-01"}],
+  "invoice_period": {"start": "2026-10-01", "end": "2026-10-31"},
+  "delivery": {"date": "2026-10-15", "name": "Skole", "location": {"scheme": "0088", "id": "7080000000017"},
+               "address": {"street": "Skoleveien 2", "city": "Bergen", "postal_code": "5003", "country": "NO"}},
+  "seller": {"organization_number": "921605900", "name": "Fjellvann Konsult AS", "vat_registered": true, "foretaksregisteret": true,
+             "address": {"street": "Storgata 1", "city": "Oslo", "postal_code": "0155", "country": "NO"}},
+  "buyer": {"organization_number": "974760673", "name": "Eksempel kommune",
+            "address": {"street": "Rådhusplassen 1", "city": "Bergen", "postal_code": "5003", "country": "NO"}},
+  "payment": {"account": "1234.56.78903"}, "payment_terms": "Trekkes fra neste faktura",
+  "lines": [{"name": "Lisens", "quantity": "2", "unit": "EA", "price": "90", "gross_price": "100",
+             "period": {"start": "2026-10-01", "end": "2026-10-31"}, "vat": {"category": "S", "rate": "25"}}]
+}`
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cn.json")
+	if err := os.WriteFile(in, []byte(desc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "cn.xml")
+	if code, stdout, errs := runCLI(t, "invoice", "build", "-o", out, in); code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, errs)
+	}
+	xml, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"<CreditNote ",
+		"<cbc:StartDate>2026-10-01</cbc:StartDate>",
+		"<cbc:ActualDeliveryDate>2026-10-15</cbc:ActualDeliveryDate>",
+		`<cbc:ID schemeID="0088">7080000000017</cbc:ID>`,
+		"<cbc:ID>2026-0042</cbc:ID>",
+		"<cbc:IssueDate>2026-11-01</cbc:IssueDate>",
+		`<cbc:BaseAmount currencyID="NOK">100</cbc:BaseAmount>`, // the gross price, as given,
+		`<cbc:LineExtensionAmount currencyID="NOK">180.00</cbc:LineExtensionAmount>`,
+	} {
+		if !strings.Contains(string(xml), want) {
+			t.Errorf("built credit note lacks %s", want)
+		}
+	}
+	if code, out, _ := runCLI(t, "invoice", "validate", out); code != exitOK {
+		t.Errorf("does not validate:\n%s", out)
+	}
+}

@@ -30,6 +30,9 @@ type invoiceDesc struct {
 	ProjectRef       string           `json:"project_reference"`
 	AccountingCost   string           `json:"accounting_cost"`
 	PrecedingInvoice string           `json:"preceding_invoice"`
+	Preceding        []precedDesc     `json:"preceding_invoices"`
+	InvoicePeriod    *periodDesc      `json:"invoice_period"`
+	Delivery         *deliveryDesc    `json:"delivery"`
 	Seller           partyDesc        `json:"seller"`
 	Buyer            partyDesc        `json:"buyer"`
 	Payment          *paymentDesc     `json:"payment"`
@@ -38,6 +41,23 @@ type invoiceDesc struct {
 	AllowanceCharges []acDesc         `json:"allowances_charges"`
 	Prepaid          einvoice.Decimal `json:"prepaid"`
 	Rounding         einvoice.Decimal `json:"rounding"`
+}
+
+type precedDesc struct {
+	ID        string `json:"id"`
+	IssueDate string `json:"issue_date"`
+}
+
+type periodDesc struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type deliveryDesc struct {
+	Date     string       `json:"date"`
+	Name     string       `json:"name"`
+	Location *idDesc      `json:"location"`
+	Address  *addressDesc `json:"address"`
 }
 
 type partyDesc struct {
@@ -96,6 +116,8 @@ type lineDesc struct {
 	Quantity         einvoice.Decimal `json:"quantity"`
 	Unit             string           `json:"unit"`
 	Price            einvoice.Decimal `json:"price"`
+	GrossPrice       einvoice.Decimal `json:"gross_price"`
+	Period           *periodDesc      `json:"period"`
 	BaseQuantity     einvoice.Decimal `json:"base_quantity"`
 	VAT              vatDesc          `json:"vat"`
 	AccountingCost   string           `json:"accounting_cost"`
@@ -223,6 +245,33 @@ func buildFromJSON(data []byte) (*einvoice.Document, error) {
 	if d.PrecedingInvoice != "" {
 		b.PrecedingInvoices = []einvoice.DocumentReference{{ID: einvoice.Identifier{Value: d.PrecedingInvoice}}}
 	}
+	for i, p := range d.Preceding {
+		date, err := optDate(fmt.Sprintf("preceding_invoices[%d].issue_date", i), p.IssueDate)
+		if err != nil {
+			return nil, err
+		}
+		b.PrecedingInvoices = append(b.PrecedingInvoices, einvoice.DocumentReference{ID: einvoice.Identifier{Value: p.ID}, IssueDate: date})
+	}
+	if b.InvoicePeriod, err = d.InvoicePeriod.period("invoice_period"); err != nil {
+		return nil, err
+	}
+	if d.Delivery != nil {
+		date, err := optDate("delivery.date", d.Delivery.Date)
+		if err != nil {
+			return nil, err
+		}
+		b.Delivery = &einvoice.Delivery{ActualDeliveryDate: date, DeliveryParty: d.Delivery.Name}
+		if d.Delivery.Location != nil || d.Delivery.Address != nil {
+			loc := &einvoice.Location{}
+			if d.Delivery.Location != nil {
+				loc.ID = einvoice.Identifier{Value: d.Delivery.Location.ID, SchemeID: d.Delivery.Location.Scheme}
+			}
+			if a := d.Delivery.Address; a != nil {
+				loc.Address = a.address()
+			}
+			b.Delivery.DeliveryLocation = loc
+		}
+	}
 	if b.Seller, err = d.Seller.party("seller", true); err != nil {
 		return nil, err
 	}
@@ -237,7 +286,12 @@ func buildFromJSON(data []byte) (*einvoice.Document, error) {
 		b.PaymentMeans = []einvoice.PaymentMeans{pm}
 	}
 	for _, l := range d.Lines {
+		period, err := l.Period.period("lines[].period")
+		if err != nil {
+			return nil, err
+		}
 		li := einvoice.LineInput{
+			GrossPrice: l.GrossPrice, Period: period,
 			ID: l.ID, Name: l.Name, Description: l.Description, SellersItemID: l.SellersItemID,
 			Quantity: l.Quantity, Unit: l.Unit, NetPrice: l.Price, BaseQuantity: l.BaseQuantity,
 			VAT: l.VAT.vat(), AccountingCost: l.AccountingCost, OrderLineReference: l.OrderLine,
@@ -271,6 +325,26 @@ func optDate(name, s string) (einvoice.Date, error) {
 	return d, nil
 }
 
+func (p *periodDesc) period(name string) (*einvoice.Period, error) {
+	if p == nil {
+		return nil, nil
+	}
+	start, err := optDate(name+".start", p.Start)
+	if err != nil {
+		return nil, err
+	}
+	end, err := optDate(name+".end", p.End)
+	if err != nil {
+		return nil, err
+	}
+	return &einvoice.Period{StartDate: start, EndDate: end}, nil
+}
+
+func (a addressDesc) address() *einvoice.Address {
+	return &einvoice.Address{StreetName: a.Street, AdditionalStreetName: a.Additional,
+		CityName: a.City, PostalZone: a.PostalCode, Country: a.Country}
+}
+
 func (v vatDesc) vat() einvoice.VAT {
 	return einvoice.VAT{Category: v.Category, Rate: v.Rate, ExemptionReasonCode: v.ExemptionCode, ExemptionReason: v.ExemptionReason}
 }
@@ -283,8 +357,7 @@ func (a acDesc) input() einvoice.AllowanceChargeInput {
 }
 
 func (p partyDesc) party(role string, seller bool) (einvoice.Party, error) {
-	addr := einvoice.Address{StreetName: p.Address.Street, AdditionalStreetName: p.Address.Additional,
-		CityName: p.Address.City, PostalZone: p.Address.PostalCode, Country: p.Address.Country}
+	addr := *p.Address.address()
 	var contact *einvoice.Contact
 	if p.Contact != nil {
 		contact = &einvoice.Contact{Name: p.Contact.Name, Telephone: p.Contact.Phone, ElectronicMail: p.Contact.Email}
