@@ -1,7 +1,6 @@
 package einvoice
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -204,25 +203,36 @@ func (v *Validator) Validate(data []byte) (*Report, error) {
 // shapes (every VAT breakdown row looks at every line), so a service that
 // validates documents from outside should set a deadline.
 func (v *Validator) ValidateContext(ctx context.Context, data []byte) (*Report, error) {
-	if err := xmlsafe.Check(data, v.limits); err != nil {
-		return nil, newXMLError(err)
+	doc, err := v.parse(data)
+	if err != nil {
+		return nil, err
 	}
-	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	return v.run(ctx, doc, nil)
+}
+
+// parse checks data and builds its tree in one pass.
+func (v *Validator) parse(data []byte) (*xpath.Document, error) {
+	b := xpath.NewBuilder()
+	if err := xmlsafe.Walk(data, v.limits, b.Add); err != nil {
+		var xe *xmlsafe.Error
+		if errors.As(err, &xe) {
+			return nil, newXMLError(err)
+		}
+		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
+	}
+	doc, err := b.Document()
 	if err != nil {
 		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
 	}
-	return v.run(ctx, doc, nil)
+	return doc, nil
 }
 
 // validateLayers validates with only the given layers (0 CEN, 1 Peppol; all
 // when nil), for the conformance tests.
 func (v *Validator) validateLayers(data []byte, layers []int) (*Report, error) {
-	if err := xmlsafe.Check(data, v.limits); err != nil {
-		return nil, newXMLError(err)
-	}
-	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	doc, err := v.parse(data)
 	if err != nil {
-		return nil, &XMLError{Reason: "not well-formed", Detail: err.Error(), err: ErrMalformed}
+		return nil, err
 	}
 	return v.run(context.Background(), doc, layers)
 }

@@ -469,10 +469,11 @@ func compileMatch(pattern string) ([]xpath.Expr, error) {
 
 // ValidateBytes checks data with xmlsafe, parses it and validates it.
 func (s *Schema) ValidateBytes(data []byte) ([]Failure, error) {
-	if err := xmlsafe.Check(data, xmlsafe.Limits{}); err != nil {
+	b := xpath.NewBuilder()
+	if err := xmlsafe.Walk(data, xmlsafe.Limits{}, b.Add); err != nil {
 		return nil, err
 	}
-	doc, err := xpath.ParseDocument(bytes.NewReader(data))
+	doc, err := b.Document()
 	if err != nil {
 		return nil, err
 	}

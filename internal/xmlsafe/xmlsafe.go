@@ -306,6 +306,18 @@ var errCharset = errors.New("charset not supported")
 // Comments and processing instructions are allowed anywhere; they count
 // towards lim.MaxTokens. Check does not validate against a schema.
 func Check(data []byte, lim Limits) error {
+	return Walk(data, lim, nil)
+}
+
+// Walk is Check that also hands each token to f as soon as the checks up to
+// it have passed, so that a caller can build its own tree in the same pass
+// instead of tokenising the document twice. Tokens are those of
+// encoding/xml's RawToken: names are not namespace-resolved, end tags are
+// checked to match, and a token's byte slices (CharData, Comment, ...) are
+// only valid during the call. If a later check fails, Walk returns its
+// *Error and the caller must discard what it built; if f returns an error,
+// Walk stops and returns it. f may be nil.
+func Walk(data []byte, lim Limits, f func(xml.Token) error) error {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
 		return &Error{Reason: TooLarge, Offset: -1,
@@ -327,7 +339,7 @@ func Check(data []byte, lim Limits) error {
 		return &Error{Reason: Entity, Line: line, Column: col, Offset: base + int64(i),
 			Detail: quote(string(data[i:min(len(data), i+maxQuote)]))}
 	}
-	c := checker{lim: lim, base: base}
+	c := checker{lim: lim, base: base, onToken: f}
 	return c.run(data)
 }
 
@@ -387,6 +399,8 @@ type checker struct {
 	nsLen []int // len(ns) before each open element's declarations
 
 	seen map[xml.Name]struct{} // attribute keys of the current element
+
+	onToken func(xml.Token) error // Walk's callback, or nil
 }
 
 // binding is one namespace declaration in scope.
@@ -457,6 +471,11 @@ func (c *checker) run(data []byte) error {
 			return c.directive(t)
 		case xml.Comment:
 			// Allowed anywhere.
+		}
+		if c.onToken != nil {
+			if err := c.onToken(tok); err != nil {
+				return err
+			}
 		}
 	}
 	if len(c.stack) > 0 {
