@@ -487,3 +487,33 @@ func TestParseDocumentRefuses(t *testing.T) {
 		t.Errorf("names: %+v %+v %+v %+v", r, c, c.Attrs[0], c.Attrs[1])
 	}
 }
+
+func TestParseNumbers(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		ok   bool
+		want string // decimalString of the value
+	}{
+		{"12.50", true, "12.5"}, {"-0.005", true, "-0.005"}, {"+3", true, "3"}, {"5.", true, "5"}, {".25", true, "0.25"},
+		{" 7 ", true, "7"}, {"1234567890123456789.5", true, "1234567890123456789.5"}, {"-0", true, "0"},
+		{".", false, ""}, {"", false, ""}, {"1e3", false, ""}, {"1.2.3", false, ""}, {"+-1", false, ""}, {"1,5", false, ""},
+	} {
+		d, ok := parseDecimal(c.in)
+		if ok != c.ok || (ok && decimalString(d.V) != c.want) {
+			t.Errorf("parseDecimal(%q) = %v, %v; want %s, %v", c.in, d.V, ok, c.want, c.ok)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		ok   bool
+		want string
+	}{
+		{"42", true, "42"}, {"-7", true, "-7"}, {"+0", true, "0"}, {"12345678901234567890123", true, "12345678901234567890123"},
+		{"4.0", false, ""}, {"", false, ""}, {"-", false, ""},
+	} {
+		i, ok := parseInteger(c.in)
+		if ok != c.ok || (ok && i.V.String() != c.want) {
+			t.Errorf("parseInteger(%q) = %v, %v; want %s, %v", c.in, i.V, ok, c.want, c.ok)
+		}
+	}
+}

@@ -276,8 +276,6 @@ func (d Date) instant() time.Time {
 // ---- casting from strings ----
 
 var (
-	reInteger = regexp.MustCompile(`^[+-]?[0-9]+$`)
-	reDecimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
 	reDouble  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 	reDate    = regexp.MustCompile(`^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$`)
 )
@@ -286,8 +284,19 @@ func xmlTrim(s string) string { return strings.Trim(s, " \t\r\n") }
 
 func parseInteger(s string) (Integer, bool) {
 	s = xmlTrim(s)
-	if !reInteger.MatchString(s) {
+	neg, intPart, frac, hasDot, ok := scanDecimal(s)
+	if !ok || hasDot || frac != "" {
 		return Integer{}, false
+	}
+	if len(intPart) <= 18 { // fits in an int64
+		var v int64
+		for i := 0; i < len(intPart); i++ {
+			v = v*10 + int64(intPart[i]-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return newInt(v), true
 	}
 	i, ok := new(big.Int).SetString(strings.TrimPrefix(s, "+"), 10)
 	return Integer{i}, ok
@@ -295,8 +304,22 @@ func parseInteger(s string) (Integer, bool) {
 
 func parseDecimal(s string) (Decimal, bool) {
 	s = xmlTrim(s)
-	if !reDecimal.MatchString(s) {
+	neg, intPart, frac, _, ok := scanDecimal(s)
+	if !ok {
 		return Decimal{}, false
+	}
+	if len(intPart)+len(frac) <= 18 { // the digits fit in an int64
+		var v int64
+		for i := 0; i < len(intPart); i++ {
+			v = v*10 + int64(intPart[i]-'0')
+		}
+		for i := 0; i < len(frac); i++ {
+			v = v*10 + int64(frac[i]-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return Decimal{new(big.Rat).SetFrac64(v, pow10[len(frac)])}, true
 	}
 	s = strings.TrimPrefix(s, "+")
 	if strings.HasSuffix(s, ".") {
@@ -304,6 +327,40 @@ func parseDecimal(s string) (Decimal, bool) {
 	}
 	r, ok := new(big.Rat).SetString(s)
 	return Decimal{r}, ok
+}
+
+var pow10 = func() [19]int64 {
+	var p [19]int64
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// scanDecimal splits the lexical form [+-]?(digits(.digits?)?|.digits) into
+// its sign, integer and fraction digits; ok is false for anything else.
+func scanDecimal(s string) (neg bool, intPart, frac string, hasDot, ok bool) {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	intPart = s[:i]
+	if i < len(s) && s[i] == '.' {
+		hasDot = true
+		j := i + 1
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		frac = s[i+1 : j]
+		i = j
+	}
+	ok = i == len(s) && (intPart != "" || frac != "")
+	return
 }
 
 func parseDouble(s string) (Double, bool) {
