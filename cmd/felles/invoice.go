@@ -89,33 +89,24 @@ type invoiceResult struct {
 	Error       string               `json:"error,omitempty"`
 }
 
-// validateFile reads and validates one file ("-": stdin) under the timeout.
+// validateFile reads and validates one file ("-": stdin) under the timeout;
+// the validator reads no more than its size limit.
 func validateFile(ctx context.Context, v *einvoice.Validator, name string, stdin io.Reader, timeout time.Duration) (*einvoice.Report, error) {
-	var data []byte
-	var err error
-	if name == "-" {
-		data, err = io.ReadAll(io.LimitReader(stdin, maxInvoiceBytes+1))
-	} else {
-		var f *os.File
-		if f, err = os.Open(name); err == nil {
-			data, err = io.ReadAll(io.LimitReader(f, maxInvoiceBytes+1))
-			f.Close()
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	return v.ValidateContext(ctx, data) // refuses data over the size limit
+	if name == "-" {
+		return v.ValidateReader(ctx, stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return v.ValidateReader(ctx, f)
 }
-
-// maxInvoiceBytes is the size limit of the validator (its default); one
-// more byte is read so that a larger file is refused, not cut short.
-const maxInvoiceBytes = 20 << 20
 
 func runInvoiceValidate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, rules, asJSON, warnings, timeout := newInvoiceValidateFlags(stderr)

@@ -140,18 +140,13 @@ func fold(ev *evaluator, e Expr) {
 
 // EvalPrepared is Eval for an expression that went through Prepare with an
 // Env of the same namespaces and functions.
-func EvalPrepared(e Expr, item Item, env *Env) (res Seq, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = nil, errf(ErrDynamic, "", "internal evaluator error: %v", r)
-		}
-	}()
-	ev := &evaluator{env: env}
-	c := dctx{item: item}
-	if item != nil {
-		c.pos, c.size = 1, 1
-	}
-	return ev.eval(e, c)
+func EvalPrepared(e Expr, item Item, env *Env) (Seq, error) {
+	return NewEvaluator(env).Eval(e, item)
+}
+
+// EvalPreparedBool is EvalBool for a prepared expression.
+func EvalPreparedBool(e Expr, item Item, env *Env) (bool, error) {
+	return NewEvaluator(env).EvalBool(e, item)
 }
 
 // Evaluator evaluates prepared expressions with one Env, without setting up
@@ -162,49 +157,35 @@ type Evaluator struct{ ev evaluator }
 // NewEvaluator returns an Evaluator for env.
 func NewEvaluator(env *Env) *Evaluator { return &Evaluator{evaluator{env: env}} }
 
-// Eval is EvalPrepared with the Evaluator's Env.
+// start resets the evaluator for a new expression and returns the focus.
+func (e *Evaluator) start(item Item) dctx {
+	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
+	c := dctx{item: item}
+	if item != nil {
+		c.pos, c.size = 1, 1
+	}
+	return c
+}
+
+// Eval evaluates a prepared expression; it never panics.
 func (e *Evaluator) Eval(x Expr, item Item) (res Seq, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, errf(ErrDynamic, "", "internal evaluator error: %v", r)
 		}
 	}()
-	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
-	c := dctx{item: item}
-	if item != nil {
-		c.pos, c.size = 1, 1
-	}
-	return e.ev.eval(x, c)
+	return e.ev.eval(x, e.start(item))
 }
 
-// EvalBool is EvalPreparedBool with the Evaluator's Env.
+// EvalBool returns the effective boolean value of a prepared expression (as
+// for a Schematron assert test); it never panics.
 func (e *Evaluator) EvalBool(x Expr, item Item) (b bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = false, errf(ErrDynamic, "", "internal evaluator error: %v", r)
 		}
 	}()
-	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
-	c := dctx{item: item}
-	if item != nil {
-		c.pos, c.size = 1, 1
-	}
-	return e.ev.ebv(x, c)
-}
-
-// EvalPreparedBool is EvalBool for a prepared expression.
-func EvalPreparedBool(e Expr, item Item, env *Env) (b bool, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			b, err = false, errf(ErrDynamic, "", "internal evaluator error: %v", r)
-		}
-	}()
-	ev := &evaluator{env: env}
-	c := dctx{item: item}
-	if item != nil {
-		c.pos, c.size = 1, 1
-	}
-	return ev.ebv(e, c)
+	return e.ev.ebv(x, e.start(item))
 }
 
 // indexable reports whether the step st, applied after "//", can be answered
