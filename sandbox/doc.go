@@ -25,6 +25,7 @@
 //	/folkeregister/folkeregisteret/offentlig-med-hjemmel/api/v1/...
 //	/folkeregister/folkeregisteret/api/offentligutenhjemmel/v1/...
 //	                                                       Folkeregisteret's consumer API
+//	/tsa                                                   an RFC 3161 timestamp authority ([Sandbox.TSAURL])
 //
 // Maskinporten is as strict as the real one; see package
 // [github.com/fellesgo/felles/sandbox/maskinporten] for what it checks.

@@ -22,6 +22,7 @@ import (
 	"github.com/fellesgo/felles/sandbox/krr"
 	"github.com/fellesgo/felles/sandbox/maskinporten"
 	"github.com/fellesgo/felles/sandbox/population"
+	"github.com/fellesgo/felles/sandbox/tsa"
 )
 
 // The sandbox's test client, registered at every start.
@@ -220,6 +221,7 @@ type Sandbox struct {
 	pop        *population.Population
 	krr        *krr.Server
 	freg       *folkeregister.Server
+	tsa        lazyTSA
 	closeOnce  sync.Once
 	closeErr   error
 	done       chan struct{} // closed when the live feed has stopped
@@ -236,6 +238,8 @@ type service struct {
 	// retryAfterUnit is the unit of the service's Retry-After values;
 	// zero means seconds.
 	retryAfterUnit time.Duration
+	// exact also serves the prefix itself (POST /tsa), not only below it.
+	exact bool
 }
 
 // serviceAt returns the service serving path, or nil.
@@ -287,6 +291,7 @@ func Start(opts ...Option) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s := &Sandbox{url: base, ca: state.ca, mp: mp, log: log, now: st.now}
+	s.tsa = lazyTSA{ca: state.ca, now: st.now, log: log}
 	s.testClient = TestClient{
 		ClientID: TestClientID, OrganizationNumber: TestOrganizationNumber, OrganizationName: TestOrganizationName,
 		Certificate: state.testClient, Scopes: Scopes(),
@@ -311,6 +316,7 @@ func Start(opts ...Option) (*Sandbox, error) {
 		{name: "folkeregister", prefix: "/folkeregister", handler: s.freg, retryAfterUnit: time.Millisecond, faultBody: func(status int, _ string) any {
 			return folkeregister.ErrorFor(status)
 		}},
+		{name: "tsa", prefix: "/tsa", handler: &s.tsa, exact: true},
 	}
 	s.handler = s.routes()
 
@@ -349,6 +355,9 @@ func (s *Sandbox) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, svc := range s.services {
 		mux.Handle(svc.prefix+"/", http.StripPrefix(svc.prefix, svc.handler))
+		if svc.exact {
+			mux.Handle(svc.prefix, svc.handler)
+		}
 	}
 	return s.logRequests(s.injectFaults(mux))
 }
@@ -416,6 +425,7 @@ func (s *Sandbox) MaskinportenIssuer() string { return s.mp.Issuer() }
 
 // Endpoints returns the base URL of each imitated service, by the service
 // names of felles configuration files: "maskinporten" (the issuer),
+// "tsa" (URL()+"/tsa/", the timestamp authority; see [Sandbox.TSAURL]),
 // "krr" (URL()+"/krr/"; the lookup service's paths, rest/v2/personer, go
 // below it), "folkeregister" (URL()+"/folkeregister/"; below it
 // folkeregisteret/offentlig-med-hjemmel/api/v1/... as on
@@ -470,6 +480,11 @@ func (s *Sandbox) IssueCertificate(r CertificateRequest) (*identity.Certificate,
 
 // Roots returns a pool holding the sandbox CA's root certificate.
 func (s *Sandbox) Roots() *x509.CertPool { return s.ca.Roots() }
+
+// RootCertificate returns the sandbox CA's root certificate, the trust
+// anchor of every certificate the sandbox issues (felles sandbox writes it
+// to roots.pem).
+func (s *Sandbox) RootCertificate() *x509.Certificate { return s.ca.Root }
 
 // InjectFault installs f until the returned function is called (or, with
 // f.Times set, until f has been applied that many times). Faults are tried
@@ -609,4 +624,39 @@ func (s *Sandbox) AdvanceFeed(n int) []population.Event {
 	evs := s.pop.Advance(n, s.now())
 	s.log.Debug("sandbox: the population advanced", "events", len(evs), "last_seq", s.pop.LastSeq())
 	return evs
+}
+
+// TSAURL returns the URL of the sandbox's RFC 3161 timestamp authority,
+// URL() + "/tsa": POST an application/timestamp-query to it. Its
+// certificate is issued by the sandbox CA (so [Sandbox.Roots] verifies
+// its tokens) with a critical id-kp-timeStamping extended key usage; it is
+// made when the first request arrives, anew at every start.
+func (s *Sandbox) TSAURL() string { return s.url + "/tsa" }
+
+// lazyTSA creates the timestamp authority's key and certificate on first
+// use, so that sandboxes that never timestamp do not pay for a key.
+type lazyTSA struct {
+	ca   *testpki.CA
+	now  func() time.Time
+	log  *slog.Logger
+	once sync.Once
+	h    http.Handler
+	err  error
+}
+
+func (l *lazyTSA) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.once.Do(func() {
+		cert, err := l.ca.IssueTSA("Felles Sandbox TSA", nil)
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.h, l.err = tsa.New(cert, tsa.WithClock(l.now), tsa.WithLogger(l.log))
+	})
+	if l.err != nil {
+		l.log.Error("sandbox: timestamp authority unavailable", "error", l.err)
+		http.Error(w, "timestamp authority unavailable", http.StatusInternalServerError)
+		return
+	}
+	l.h.ServeHTTP(w, r)
 }

@@ -134,6 +134,10 @@ func TestSandboxServes(t *testing.T) {
 	wantEndpoints := map[string]string{
 		"maskinporten": issuer, "sandbox": sb.URL() + "/sandbox/",
 		"krr": sb.URL() + "/krr/", "folkeregister": sb.URL() + "/folkeregister/",
+		"tsa": sb.URL() + "/tsa/",
+	}
+	if root := sb.RootCertificate(); !root.IsCA || root.CheckSignatureFrom(root) != nil {
+		t.Errorf("RootCertificate is not a self-signed CA certificate: %v", root.Subject)
 	}
 	if diff := cmp.Diff(wantEndpoints, sb.Endpoints()); diff != "" {
 		t.Errorf("Endpoints (-want +got):\n%s", diff)

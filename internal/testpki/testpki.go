@@ -261,3 +261,52 @@ func randomSerial() *big.Int {
 	}
 	return n.Add(n, big.NewInt(1))
 }
+
+// oidKPTimeStamping is id-kp-timeStamping (1.3.6.1.5.5.7.3.8);
+// oidExtKeyUsage the extended key usage extension.
+var (
+	oidKPTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
+	oidExtKeyUsage    = asn1.ObjectIdentifier{2, 5, 29, 37}
+)
+
+// IssueTSA returns a timestamp authority certificate named name for key
+// (nil generates an RSA-2048 key), with its chain (leaf, issuing CA). The
+// certificate has key usage digitalSignature and the extended key usage
+// id-kp-timeStamping as the only purpose, marked critical as RFC 3161 §2.3
+// requires (openssl refuses a TSA certificate whose EKU is not critical).
+func (ca *CA) IssueTSA(name string, key crypto.Signer) (*identity.Certificate, error) {
+	if name == "" {
+		return nil, errors.New("testpki: TSA name is required")
+	}
+	if key == nil {
+		k, err := rsa.GenerateKey(rand.Reader, KeyBits)
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidKPTimeStamping})
+	if err != nil {
+		return nil, err
+	}
+	nb := time.Now().Add(-time.Hour)
+	tmpl := &x509.Certificate{
+		SerialNumber: randomSerial(),
+		Subject:      pkix.Name{Country: []string{"NO"}, Organization: []string{name}, CommonName: name},
+		NotBefore:    nb,
+		NotAfter:     nb.AddDate(5, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtraExtensions: []pkix.Extension{
+			{Id: oidExtKeyUsage, Critical: true, Value: eku},
+		},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Issuing, key.Public(), ca.issuingKey)
+	if err != nil {
+		return nil, fmt.Errorf("testpki: %w", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &identity.Certificate{Signer: key, Chain: []*x509.Certificate{leaf, ca.Issuing}}, nil
+}
