@@ -2,7 +2,9 @@ package felles
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +32,11 @@ const (
 	ServiceMaskinporten  = "maskinporten"
 	ServiceKRR           = "krr"           // base URL; the client adds rest/v2/personer
 	ServiceFolkeregister = "folkeregister" // base URL; the client adds folkeregisteret/<package>/...
+	// ServiceTSA is an RFC 3161 timestamp authority's URL, for PAdES B-T
+	// signatures and document timestamps. It has no preset: timestamps
+	// come from a TSA the organisation has an agreement with (the enterprise
+	// certificate issuers sell them); felles sandbox writes its own.
+	ServiceTSA = "tsa"
 )
 
 // presets holds the endpoints of the real environments, by environment and
@@ -86,6 +93,11 @@ type Config struct {
 	// Maskinporten it is the issuer, e.g. "https://test.maskinporten.no/".
 	// Entries override the environment's presets.
 	Endpoints map[string]string `json:"endpoints,omitempty"`
+	// Roots names a PEM file of root certificates trusted when verifying
+	// signatures (felles verify, esign); empty means the system's roots.
+	// Norwegian enterprise certificates chain to the Buypass and Commfides
+	// roots; felles sandbox writes its own CA's root here.
+	Roots string `json:"roots,omitempty"`
 
 	dir       string                      // folder of the file, for relative paths
 	lookupEnv func(string) (string, bool) // os.LookupEnv unless a test sets it
@@ -323,6 +335,39 @@ func (c *Config) LoadCertificate() (*identity.Certificate, error) {
 		return nil, &ConfigError{Field: "organization_number", Err: fmt.Errorf("%s does not match the certificate's organisation number %s", c.OrganizationNumber, orgnr)}
 	}
 	return cert, nil
+}
+
+// LoadRoots reads the root certificates named by Roots. It returns nil, and
+// no error, when Roots is empty: callers then use the system's roots.
+func (c *Config) LoadRoots() (*x509.CertPool, error) {
+	if c.Roots == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(c.path(c.Roots))
+	if err != nil {
+		return nil, &ConfigError{Field: "roots", Err: err}
+	}
+	pool := x509.NewCertPool()
+	n := 0
+	for len(data) > 0 {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		cert, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, &ConfigError{Field: "roots", Err: fmt.Errorf("%s: %w", c.Roots, err)}
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return nil, &ConfigError{Field: "roots", Err: fmt.Errorf("%s holds no PEM certificate", c.Roots)}
+	}
+	return pool, nil
 }
 
 // Maskinporten returns a Maskinporten client for this configuration: its

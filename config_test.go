@@ -1,6 +1,7 @@
 package felles
 
 import (
+	"crypto/x509"
 	"errors"
 	"os"
 	"path/filepath"
@@ -249,4 +250,46 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("round trip of a valid configuration failed: %v", err)
 		}
 	})
+}
+
+func TestConfigLoadRoots(t *testing.T) {
+	dir := t.TempDir()
+	parse := func(roots string) *Config {
+		t.Helper()
+		c, err := ParseConfig([]byte(`{"environment":"test","client_id":"c","organization_number":"`+validOrg+`",
+			"certificate":{"file":"a.p12"}`+roots+`}`), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if pool, err := parse("").LoadRoots(); pool != nil || err != nil {
+		t.Errorf("no roots configured: %v, %v; want nil, nil (the system's roots)", pool, err)
+	}
+	ca, err := testpki.New("Roots Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemData, err := ca.MarshalPEM() // both certificates and their keys: only certificates count
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "roots.pem"), pemData, 0o600)
+	pool, err := parse(`,"roots":"roots.pem"`).LoadRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ca.Issuing.Verify(x509.VerifyOptions{Roots: pool}); err != nil {
+		t.Errorf("the issuing CA does not verify against the loaded roots: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "empty.pem"), []byte("not PEM"), 0o600)
+	for roots, want := range map[string]string{
+		`,"roots":"missing.pem"`: "missing.pem",
+		`,"roots":"empty.pem"`:   "no PEM certificate",
+	} {
+		var ce *ConfigError
+		if _, err := parse(roots).LoadRoots(); !errors.As(err, &ce) || ce.Field != "roots" || !strings.Contains(err.Error(), want) {
+			t.Errorf("roots %s: %v; want a *ConfigError on roots saying %q", roots, err, want)
+		}
+	}
 }
