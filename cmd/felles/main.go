@@ -12,6 +12,9 @@
 //	felles invoice validate [-rules VERSION] [-json] FILE...
 //	felles invoice build [-o FILE] [DESCRIPTION.json | -]
 //	felles personid check [-json] NUMBER...
+//	felles sign pdf -config FILE [-timestamp] [-visible PAGE:X1,Y1,X2,Y2] IN.pdf OUT.pdf
+//	felles sign asice -config FILE -o OUT.asice [-profile dpi|signering] FILE...
+//	felles verify [-roots PEM] [-time T] [-json] FILE...
 //	felles version
 //	felles help [COMMAND]
 //
@@ -60,6 +63,8 @@ func commands() []command {
 		{"krr", "look persons up in the contact register (KRR)", "felles krr lookup -config FILE [-json] [-consumer-org ORGNR] [-concurrency N] ID... | -", runKRR},
 		{"freg", "Folkeregisteret: person lookup and the event feed", "felles freg person -config FILE [-package P] [-part PART]... ID | felles freg feed -config FILE -from SEQ|latest [-follow] [-interval D] [-package P]", runFreg},
 		{"invoice", "validate and build EHF / Peppol BIS Billing 3.0 invoices", "felles invoice validate [-rules VERSION] [-json] FILE... | felles invoice build [-o FILE] [DESCRIPTION.json | -]", runInvoice},
+		{"sign", "seal PDFs (PAdES) and sign ASiC-E containers (XAdES)", "felles sign pdf -config FILE [-timestamp] [-visible PAGE:X1,Y1,X2,Y2] IN.pdf OUT.pdf | felles sign asice -config FILE -o OUT.asice [-profile dpi|signering] FILE...", runSign},
+		{"verify", "check the signatures of PDFs and ASiC-E containers", "felles verify [-roots PEM] [-time T] [-json] FILE...", runVerify},
 		{"personid", "check Norwegian and Danish person numbers", "felles personid check [-json] NUMBER...", runPersonID},
 		{"version", "print the felles version", "felles version", runVersion},
 	}

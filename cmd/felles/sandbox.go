@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,7 +64,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// writeSandboxConfig writes DIR/client.p12 and DIR/felles.json for the
+// writeSandboxConfig writes DIR/client.p12, DIR/roots.pem (the sandbox CA's
+// root, for verifying signatures) and DIR/felles.json for the
 // sandbox's test client and returns the configuration's path.
 func writeSandboxConfig(sb *sandbox.Sandbox, dir string) (string, error) {
 	tc := sb.TestClient()
@@ -77,12 +79,17 @@ func writeSandboxConfig(sb *sandbox.Sandbox, dir string) (string, error) {
 	if err := os.WriteFile(filepath.Join(dir, "client.p12"), p12, 0o600); err != nil {
 		return "", err
 	}
+	roots := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sb.RootCertificate().Raw})
+	if err := os.WriteFile(filepath.Join(dir, "roots.pem"), roots, 0o644); err != nil {
+		return "", err
+	}
 	cfg := felles.Config{
 		Environment:        felles.EnvironmentSandbox,
 		ClientID:           tc.ClientID,
 		OrganizationNumber: tc.OrganizationNumber,
 		Certificate:        felles.CertificateConfig{File: "client.p12", Password: password},
 		Endpoints:          sb.Endpoints(),
+		Roots:              "roots.pem",
 	}
 	path := filepath.Join(dir, "felles.json")
 	if err := cfg.WriteFile(path); err != nil {

@@ -184,9 +184,16 @@ func diffRevisions(in io.ReaderAt, end int64, cur *pdf.Reader) (changes []string
 		oxs, nxs := old.Xref(), cur.Xref()
 		rootID := ptrOf(cur.Trailer().Key("Root")).id
 		oldRootID := ptrOf(old.Trailer().Key("Root")).id
+		// The information dictionary is the one the signed revision names:
+		// the update's trailer is the attacker's word and could name a page.
 		infoID := uint32(0)
-		if info := cur.Trailer().Key("Info"); info.Kind() == pdf.Dict {
-			infoID = ptrOf(info).id
+		if info := old.Trailer().Key("Info"); info.Kind() == pdf.Dict {
+			if ptrOf(cur.Trailer().Key("Info")) == ptrOf(info) {
+				infoID = ptrOf(info).id
+			}
+		}
+		if hasXRefStm(in, end, cur) {
+			add(true, "an update uses a hybrid cross-reference section (/XRefStm), which this verifier cannot compare")
 		}
 		if rootID != oldRootID {
 			add(true, "document catalog replaced")
@@ -222,7 +229,7 @@ func diffRevisions(in io.ReaderAt, end int64, cur *pdf.Reader) (changes []string
 			}
 			op := oxs[id].Ptr()
 			ov := old.Resolve(op, op)
-			classifyChanged(ov, nv, uint32(id), rootID, infoID, add)
+			classifyChanged(ov, nv, uint32(id), rootID, infoID, oldHas(oldX), add)
 		}
 		return nil
 	})
@@ -267,7 +274,73 @@ func serial(v pdf.Value) string {
 	return b.String()
 }
 
-func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, add func(bool, string, ...any)) {
+// oldHas reports whether an object id was in use in the signed revision.
+func oldHas(oldX []xrefEntry) func(id uint32) bool {
+	return func(id uint32) bool {
+		if int64(id) >= int64(len(oldX)) {
+			return false
+		}
+		e := oldX[id]
+		return e.offset != 0 || e.inStream
+	}
+}
+
+// hasXRefStm reports whether the bytes after the signed revision (end..)
+// contain a hybrid-reference /XRefStm entry (digitorus/pdf ignores those
+// streams, viewers do not).
+func hasXRefStm(in io.ReaderAt, end int64, cur *pdf.Reader) bool {
+	if cur.Trailer().Key("XRefStm").Kind() != pdf.Null {
+		return true
+	}
+	const chunk = 64 << 10
+	pat := []byte("XRefStm")
+	buf := make([]byte, chunk+len(pat))
+	for off := end; ; off += chunk {
+		n, err := in.ReadAt(buf, off)
+		if bytes.Contains(buf[:n], pat) {
+			return true
+		}
+		if err != nil || n < len(buf) {
+			return false
+		}
+	}
+}
+
+// dictKeysChanged lists the keys (but except) whose values differ between
+// the dictionaries ov and nv.
+func dictKeysChanged(ov, nv pdf.Value, except ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range append(ov.Keys(), nv.Keys()...) {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		skip := false
+		for _, e := range except {
+			if e == k {
+				skip = true
+			}
+		}
+		if skip {
+			continue
+		}
+		var a, b bytes.Buffer
+		writeValue(&a, ov.Key(k), ptrOf(ov), 1)
+		writeValue(&b, nv.Key(k), ptrOf(nv), 1)
+		if a.String() != b.String() {
+			out = append(out, "/"+k)
+		}
+	}
+	return out
+}
+
+// isSigWidget reports whether the annotation a is a signature field's widget.
+func isSigWidget(a pdf.Value) bool {
+	return isSigField(a) && a.Key("Subtype").Name() == "Widget"
+}
+
+func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, inOld func(uint32) bool, add func(bool, string, ...any)) {
 	if ov.Kind() != pdf.Stream && nv.Kind() != pdf.Stream && serial(ov) == serial(nv) {
 		add(false, "object %d rewritten unchanged", id)
 		return
@@ -308,6 +381,14 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, add func(bool,
 	case id == rootID:
 		if ks := keysChanged("AcroForm", "DSS", "Extensions", "Version"); len(ks) > 0 {
 			add(true, "document catalog changed: %v", ks)
+		} else if oa, na := ov.Key("AcroForm"), nv.Key("AcroForm"); (oa.Kind() == pdf.Dict || na.Kind() == pdf.Dict) && ptrOf(na) == ptrOf(nv) {
+			// An AcroForm written inside the catalog: only the field list
+			// and signature flags may change (not /XFA, /NeedAppearances, ...).
+			if ks := dictKeysChanged(oa, na, "Fields", "SigFlags", "DR", "DA"); len(ks) > 0 {
+				add(true, "form changed: %v", ks)
+			} else {
+				add(false, "document catalog updated (AcroForm/DSS)")
+			}
 		} else {
 			add(false, "document catalog updated (AcroForm/DSS)")
 		}
@@ -328,12 +409,19 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, add func(bool,
 				delete(old, ptrOf(a))
 				continue
 			}
-			if isSigField(a) {
+			if isSigWidget(a) {
 				vis := "invisible"
 				if r := a.Key("Rect"); r.Len() == 4 && (r.Index(2).Float64() != r.Index(0).Float64() || r.Index(3).Float64() != r.Index(1).Float64()) {
 					vis = "visible"
 				}
-				add(false, "%s signature widget added to page (object %d)", vis, id)
+				// A visible widget draws its appearance over the page: it
+				// must belong to a signature added after this one (which
+				// covers it), not be unsigned or reuse an old signature.
+				if v := a.Key("V"); vis == "visible" && a.Key("AP").Kind() != pdf.Null && (v.Kind() != pdf.Dict || inOld(ptrOf(v).id) || ptrOf(v) == ptrOf(a)) {
+					add(true, "visible signature widget without a new signature added to page (object %d)", id)
+				} else {
+					add(false, "%s signature widget added to page (object %d)", vis, id)
+				}
 			} else {
 				add(true, "annotation /%s added to page (object %d)", a.Key("Subtype").Name(), id)
 			}
@@ -342,14 +430,26 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, add func(bool,
 			add(true, "annotations removed from page (object %d)", id)
 		}
 	case isSigField(ov) && isSigField(nv):
-		add(false, "signature field updated (object %d)", id)
-	case nv.Key("Fields").Kind() == pdf.Array:
+		// Only filling an empty signature field with a new signature (and
+		// its appearance) is allowed; anything else can redraw or retype
+		// the widget.
+		v := nv.Key("V")
+		if ks := keysChanged("V", "AP"); len(ks) > 0 {
+			add(true, "signature field (object %d) changed: %v", id, ks)
+		} else if ov.Key("V").Kind() != pdf.Null && len(keysChanged()) > 0 {
+			add(true, "signed signature field (object %d) changed", id)
+		} else if len(keysChanged()) > 0 && (v.Kind() != pdf.Dict || inOld(ptrOf(v).id) || ptrOf(v) == ptrOf(nv)) {
+			add(true, "signature field (object %d) filled without a new signature", id)
+		} else {
+			add(false, "signature field updated (object %d)", id)
+		}
+	case nv.Key("Fields").Kind() == pdf.Array && ov.Key("Fields").Kind() == pdf.Array:
 		if ks := keysChanged("Fields", "SigFlags", "DR", "DA"); len(ks) > 0 {
 			add(true, "form changed: %v", ks)
 		} else {
 			add(false, "form fields updated (object %d)", id)
 		}
-	case nv.Key("Type").Name() == "DSS" || nv.Key("Type").Name() == "VRI":
+	case (nv.Key("Type").Name() == "DSS" || nv.Key("Type").Name() == "VRI") && nv.Key("Type").Name() == ov.Key("Type").Name():
 		add(false, "DSS data updated (object %d)", id)
 	default:
 		add(true, "object %d changed", id)

@@ -6,12 +6,15 @@
 // It gets a Maskinporten access token with the sandbox test client's
 // enterprise certificate, calls a protected sandbox endpoint with it, and
 // shows what a refusal looks like; then it builds an EHF invoice, validates
-// it with the official rules and prints it. With -config it uses a felles
+// it with the official rules and prints it; and it seals a PDF letter with
+// the certificate (PAdES, timestamped by the sandbox's timestamp authority)
+// and verifies it. With -config it uses a felles
 // configuration file instead (for example the one `felles sandbox` writes).
 package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -50,11 +53,13 @@ type tour struct {
 	cert      *identity.Certificate
 	clientID  string
 	scope     string
-	whoamiURL string // a protected endpoint; empty outside a sandbox
-	krrURL    string // KRR base URL; empty if not configured
-	fregURL   string // Folkeregisteret base URL; empty if not configured
-	person    string // whom to look up in the registers; empty: skip
-	reserved  string // a reserved person, for contrast; sandbox only
+	whoamiURL string         // a protected endpoint; empty outside a sandbox
+	krrURL    string         // KRR base URL; empty if not configured
+	fregURL   string         // Folkeregisteret base URL; empty if not configured
+	person    string         // whom to look up in the registers; empty: skip
+	reserved  string         // a reserved person, for contrast; sandbox only
+	tsaURL    string         // an RFC 3161 timestamp authority; empty: none
+	roots     *x509.CertPool // trusted roots for verifying signatures; nil: the system's
 }
 
 func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
@@ -73,6 +78,7 @@ func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 		t.cert, t.clientID, t.scope = tc.Certificate, tc.ClientID, tc.Scopes[0]
 		t.whoamiURL = sb.URL() + "/sandbox/whoami"
 		t.krrURL, t.fregURL = sb.Endpoints()["krr"], sb.Endpoints()["folkeregister"]
+		t.tsaURL, t.roots = sb.TSAURL(), sb.Roots()
 		pop := sb.Population()
 		if resident, ok := pop.Find(population.Person.CanReceiveDigitalPost); ok {
 			t.person = resident.ID.Digits()
@@ -102,6 +108,10 @@ func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 		}
 		t.krrURL, _ = cfg.Endpoint(felles.ServiceKRR)
 		t.fregURL, _ = cfg.Endpoint(felles.ServiceFolkeregister)
+		t.tsaURL, _ = cfg.Endpoint(felles.ServiceTSA)
+		if t.roots, err = cfg.LoadRoots(); err != nil {
+			return err
+		}
 		if person == "" && t.fregURL != "" && t.krrURL != "" {
 			if t.person, err = someoneFromTheFeed(ctx, t); err != nil {
 				return err
@@ -197,6 +207,11 @@ func run(ctx context.Context, cfgPath, person string, out io.Writer) error {
 
 	say("\n7. Building an EHF invoice (Peppol BIS Billing 3.0) from %s to Eksempel kommune, and validating it.", leaf.Subject.CommonName)
 	if err := invoiceStep(say, orgnr, leaf.Subject.CommonName); err != nil {
+		return err
+	}
+
+	say("\n8. Sealing a decision letter (PDF) with the enterprise certificate (e-segl), and verifying it.")
+	if err := sealStep(ctx, say, t.cert, t.tsaURL, t.roots); err != nil {
 		return err
 	}
 

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/fellesgo/felles/sandbox"
+)
+
+// startSignSandbox starts a small sandbox and writes its configuration
+// (with its timestamp authority and roots.pem) to a temporary folder.
+func startSignSandbox(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	sb, err := sandbox.Start(sandbox.WithPopulation(50, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	dir = t.TempDir()
+	if cfg, err = writeSandboxConfig(sb, dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir, cfg
+}
+
+func TestSignUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sign"}, exitUsage, "missing subcommand"},
+		{[]string{"sign", "nope"}, exitUsage, `unknown subcommand "nope"`},
+		{[]string{"sign", "-h"}, exitOK, "felles sign pdf"},
+		{[]string{"sign", "pdf", "in.pdf", "out.pdf"}, exitUsage, "-config, an input and an output file are required"},
+		{[]string{"sign", "pdf", "-config", "x.json", "in.pdf"}, exitUsage, "-config, an input and an output file are required"},
+		{[]string{"sign", "pdf", "-config", "x.json", "-visible", "1:1,2,3", "a", "b"}, exitUsage, "not four coordinates"},
+		{[]string{"sign", "pdf", "-config", "x.json", "-visible", "0:1,2,3,4", "a", "b"}, exitUsage, "not a page number"},
+		{[]string{"sign", "pdf", "-config", "missing.json", "a", "b"}, exitFailure, "missing.json"},
+		{[]string{"sign", "asice", "-config", "x.json", "a.pdf"}, exitUsage, "-o and at least one file are required"},
+		{[]string{"sign", "asice", "-config", "x.json", "-o", "x.asice", "-profile", "nope", "a.pdf"}, exitUsage, `"nope" is neither`},
+		{[]string{"verify"}, exitUsage, "at least one file is required"},
+		{[]string{"verify", "-time", "yesterday", "x.pdf"}, exitUsage, "-time"},
+		{[]string{"verify", "-roots", "missing.pem", "x.pdf"}, exitUsage, "missing.pem"},
+		{[]string{"verify", "missing.pdf"}, exitUsage, "missing.pdf"},
+		{[]string{"help", "verify"}, exitOK, "-roots"},
+	} {
+		code, out, errs := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.want) {
+			t.Errorf("felles %v: exit %d, output %q; want exit %d and %q", tc.args, code, out+errs, tc.code, tc.want)
+		}
+	}
+}
+
+// minimalPDF is a one-page PDF with a classic cross-reference table.
+func minimalPDF() []byte {
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+		"<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (Vedtak 17) Tj ET\n\nendstream",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		b.WriteString(strings.Join([]string{itoa(i + 1), " 0 obj\n", o, "\nendobj\n"}, ""))
+	}
+	xref := b.Len()
+	b.WriteString("xref\n0 5\n0000000000 65535 f \n")
+	for _, o := range offs {
+		s := itoa(o)
+		b.WriteString(strings.Repeat("0", 10-len(s)) + s + " 00000 n \n")
+	}
+	b.WriteString("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n" + itoa(xref) + "\n%%EOF\n")
+	return b.Bytes()
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// replaceEntry returns the ZIP archive data with the content of entry name
+// replaced, every other entry copied as it is.
+func replaceEntry(t *testing.T, data []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	found := false
+	for _, f := range zr.File {
+		if f.Name != name {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		found = true
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(content)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatalf("no entry %s", name)
+	}
+	return out.Bytes()
+}
+
+func TestSignPDFAndVerify(t *testing.T) {
+	dir, cfg := startSignSandbox(t)
+	in := filepath.Join(dir, "vedtak.pdf")
+	if err := os.WriteFile(in, minimalPDF(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(dir, "vedtak-signed.pdf")
+	code, _, errs := runCLI(t, "sign", "pdf", "-config", cfg, "-timestamp", "-reason", "Vedtak", "-visible", "1:300,40,550,100", in, signed)
+	if code != exitOK {
+		t.Fatalf("sign pdf: exit %d: %s", code, errs)
+	}
+	roots := filepath.Join(dir, "roots.pem")
+
+	code, out, errs := runCLI(t, "verify", "-roots", roots, signed)
+	if code != exitOK || !strings.Contains(out, "valid (pdf, 1 signature(s))") || !strings.Contains(out, "ETSI.CAdES.detached") ||
+		!strings.Contains(out, "timestamp:") || !strings.Contains(out, "organisation number") {
+		t.Fatalf("verify: exit %d\n%s%s", code, out, errs)
+	}
+
+	// Without the sandbox's roots the chain is not trusted.
+	code, out, _ = runCLI(t, "verify", signed)
+	if code != exitFailure || !strings.Contains(out, "NOT valid") {
+		t.Errorf("verify without roots: exit %d\n%s", code, out)
+	}
+
+	// A second signature, then a changed byte in the first revision.
+	twice := filepath.Join(dir, "twice.pdf")
+	if code, _, errs := runCLI(t, "sign", "pdf", "-config", cfg, signed, twice); code != exitOK {
+		t.Fatalf("second signature: exit %d: %s", code, errs)
+	}
+	code, out, _ = runCLI(t, "verify", "-roots", roots, "-json", twice)
+	var res verifyResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("verify -json: %v\n%s", err, out)
+	}
+	if code != exitOK || !res.Valid || len(res.Signatures) != 2 {
+		t.Fatalf("verify of a twice-signed PDF: exit %d %+v", code, res)
+	}
+	if res.Signatures[0].Coverage == res.Signatures[1].Coverage {
+		t.Errorf("both signatures claim coverage %q; the first covers only its revision", res.Signatures[0].Coverage)
+	}
+	data, _ := os.ReadFile(twice)
+	i := bytes.Index(data, []byte("Vedtak 17"))
+	data[i+len("Vedtak 1")] = '8'
+	forged := filepath.Join(dir, "forged.pdf")
+	os.WriteFile(forged, data, 0o600)
+	code, out, _ = runCLI(t, "verify", "-roots", roots, forged)
+	if code != exitFailure || !strings.Contains(out, "NOT valid") {
+		t.Errorf("verify of a forged PDF: exit %d\n%s", code, out)
+	}
+}
+
+func TestSignASiCEAndVerify(t *testing.T) {
+	dir, cfg := startSignSandbox(t)
+	doc := filepath.Join(dir, "vedtak.pdf")
+	att := filepath.Join(dir, "vedlegg.txt")
+	os.WriteFile(doc, minimalPDF(), 0o600)
+	os.WriteFile(att, []byte("Vedlegg: informasjon om klage\n"), 0o600)
+	roots := filepath.Join(dir, "roots.pem")
+	for _, profile := range []string{"dpi", "signering"} {
+		out := filepath.Join(dir, profile+".asice")
+		if code, _, errs := runCLI(t, "sign", "asice", "-config", cfg, "-profile", profile, "-o", out, doc, att); code != exitOK {
+			t.Fatalf("sign asice -profile %s: exit %d: %s", profile, code, errs)
+		}
+		code, stdout, errs := runCLI(t, "verify", "-roots", roots, out)
+		if code != exitOK || !strings.Contains(stdout, "valid (asice") || !strings.Contains(stdout, "vedtak.pdf, vedlegg.txt") {
+			t.Fatalf("verify %s: exit %d\n%s%s", profile, code, stdout, errs)
+		}
+		// A file replaced inside the container.
+		data, _ := os.ReadFile(out)
+		forged := filepath.Join(dir, profile+"-forged.asice")
+		os.WriteFile(forged, replaceEntry(t, data, "vedlegg.txt", []byte("Vedlegg: ingen klagerett\n")), 0o600)
+		code, stdout, _ = runCLI(t, "verify", "-roots", roots, forged)
+		if code != exitFailure || !strings.Contains(stdout, "NOT valid") {
+			t.Errorf("verify of a forged %s container: exit %d\n%s", profile, code, stdout)
+		}
+	}
+}
