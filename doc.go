@@ -14,13 +14,21 @@
 //     register (KRR): batched lookups and the contact decision.
 //   - [github.com/fellesgo/felles/registry/folkeregister]: Folkeregisteret:
 //     person documents, bulk lookup, search and the event feed.
+//   - [github.com/fellesgo/felles/einvoice]: EHF / Peppol BIS Billing 3.0
+//     invoices: typed model, builder, and validation with the official
+//     rules, natively.
+//   - [github.com/fellesgo/felles/esign/pades], [github.com/fellesgo/felles/esign/xades],
+//     [github.com/fellesgo/felles/esign/asice], [github.com/fellesgo/felles/esign/tsa]:
+//     PAdES seals of PDFs, XAdES signatures in ASiC-E containers, RFC 3161
+//     timestamps; sign and verify.
 //   - [github.com/fellesgo/felles/sandbox]: a local imitation of the national
 //     services (Maskinporten, KRR, Folkeregisteret over a synthetic
-//     population), in-process for tests and standalone (felles sandbox).
+//     population, a timestamp authority), in-process for tests and
+//     standalone (felles sandbox).
 //   - cmd/felles: the command-line tool; examples/: runnable programs.
 //
-// Planned, not yet built: identity/idporten, digitalpost/dpi, esign/...,
-// einvoice/... . See README.md for the status table.
+// Planned, not yet built: identity/idporten, digitalpost/dpi,
+// esign/signering, einvoice/peppol. See README.md for the status table.
 //
 // This package holds the configuration file format shared by the CLI and the
 // examples ([LoadConfig]) and the module [Version].
