@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fellesgo/felles"
 	"github.com/fellesgo/felles/esign/asice"
@@ -34,7 +36,7 @@ valid. "-" as IN reads standard input, as OUT writes standard output.
 asice signs files into an ASiC-E container with a XAdES signature
 (META-INF/signatures.xml), as Digital post (profile dpi) or Posten signering
 (profile signering) want it. Each FILE is stored under its base name, with a
-media type guessed from its extension.
+media type guessed from its extension. "-o -" writes standard output.
 
 Flags:
 `
@@ -48,9 +50,20 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case "pdf":
 		return runSignPDF(ctx, args[1:], stdout, stderr)
 	case "asice":
-		return runSignASiCE(ctx, args[1:], stderr)
+		return runSignASiCE(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, signHelp)
+		// The help of both subcommands, with their flags.
+		fmt.Fprint(stderr, strings.TrimSuffix(signHelp, "Flags:\n"))
+		for _, sub := range []struct {
+			name string
+			fs   *flag.FlagSet
+		}{{"pdf", signPDFFlags(stderr).fs}, {"asice", signASiCEFlags(stderr).fs}} {
+			if sub.name != "pdf" {
+				fmt.Fprintln(stderr)
+			}
+			fmt.Fprintf(stderr, "Flags of sign %s:\n", sub.name)
+			sub.fs.PrintDefaults()
+		}
 		return flag.ErrHelp
 	}
 	fmt.Fprintf(stderr, "unknown subcommand %q\n", args[0])
@@ -61,17 +74,50 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // container).
 const maxSignInput = pades.DefaultMaxSize
 
-func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// signPDFFlagSet is the flag set of felles sign pdf and its values.
+type signPDFFlagSet struct {
+	fs                                       *flag.FlagSet
+	cfgPath, visible, text, reason, location *string
+	timestamp, legacy                        *bool
+	timeout                                  *time.Duration
+}
+
+func signPDFFlags(stderr io.Writer) signPDFFlagSet {
 	fs := newFlags("sign pdf", stderr)
-	cfgPath := fs.String("config", "", "configuration `FILE` naming the enterprise certificate")
-	timestamp := fs.Bool("timestamp", false, "add a signature timestamp (PAdES B-T) from the configuration's tsa endpoint")
-	visible := fs.String("visible", "", "show the signature on a page: `PAGE:X1,Y1,X2,Y2` in points from the lower left corner")
-	text := fs.String("text", "", "extra text in a visible signature")
-	reason := fs.String("reason", "", "the signature's reason (/Reason)")
-	location := fs.String("location", "", "the signature's location (/Location)")
-	legacy := fs.Bool("legacy", false, "sign with the legacy adbe.pkcs7.detached profile instead of PAdES")
-	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	f := signPDFFlagSet{fs: fs}
+	f.cfgPath = fs.String("config", "", "configuration `FILE` naming the enterprise certificate")
+	f.timestamp = fs.Bool("timestamp", false, "add a signature timestamp (PAdES B-T) from the configuration's tsa endpoint")
+	f.visible = fs.String("visible", "", "show the signature on a page: `PAGE:X1,Y1,X2,Y2` in points from the lower left corner")
+	f.text = fs.String("text", "", "extra text in a visible signature")
+	f.reason = fs.String("reason", "", "the signature's reason (/Reason)")
+	f.location = fs.String("location", "", "the signature's location (/Location)")
+	f.legacy = fs.Bool("legacy", false, "sign with the legacy adbe.pkcs7.detached profile instead of PAdES")
+	f.timeout = fs.Duration("timeout", time.Minute, "give up after this long")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), signHelp); fs.PrintDefaults() }
+	return f
+}
+
+// signASiCEFlagSet is the flag set of felles sign asice and its values.
+type signASiCEFlagSet struct {
+	fs                        *flag.FlagSet
+	cfgPath, outPath, profile *string
+	odf                       *bool
+}
+
+func signASiCEFlags(stderr io.Writer) signASiCEFlagSet {
+	fs := newFlags("sign asice", stderr)
+	f := signASiCEFlagSet{fs: fs}
+	f.cfgPath = fs.String("config", "", "configuration `FILE` naming the enterprise certificate")
+	f.outPath = fs.String("o", "", "the container `FILE` to write (.asice)")
+	f.profile = fs.String("profile", "dpi", "container layout: dpi (Digital post) or signering (Posten signering)")
+	f.odf = fs.Bool("odf-manifest", true, "with -profile dpi: add the ODF manifest META-INF/manifest.xml")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), signHelp); fs.PrintDefaults() }
+	return f
+}
+
+func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := signPDFFlags(stderr)
+	fs, cfgPath, timestamp, visible, text, reason, location, legacy, timeout := f.fs, f.cfgPath, f.timestamp, f.visible, f.text, f.reason, f.location, f.legacy, f.timeout
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -122,13 +168,9 @@ func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return writeOutput(pos[1], out.Bytes(), stdout)
 }
 
-func runSignASiCE(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := newFlags("sign asice", stderr)
-	cfgPath := fs.String("config", "", "configuration `FILE` naming the enterprise certificate")
-	outPath := fs.String("o", "", "the container `FILE` to write (.asice)")
-	profile := fs.String("profile", "dpi", "container layout: dpi (Digital post) or signering (Posten signering)")
-	odf := fs.Bool("odf-manifest", true, "with -profile dpi: add the ODF manifest META-INF/manifest.xml")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), signHelp); fs.PrintDefaults() }
+func runSignASiCE(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := signASiCEFlags(stderr)
+	fs, cfgPath, outPath, profile, odf := f.fs, f.cfgPath, f.outPath, f.profile, f.odf
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -163,7 +205,7 @@ func runSignASiCE(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := asice.Sign(&out, files, cert.Signer, cert.Chain, opts...); err != nil {
 		return err
 	}
-	return writeOutput(*outPath, out.Bytes(), nil)
+	return writeOutput(*outPath, out.Bytes(), stdout)
 }
 
 // loadSigningCertificate reads the configuration and its certificate, and
@@ -267,12 +309,28 @@ func writeOutput(path string, data []byte, stdout io.Writer) error {
 		_, err := stdout.Write(data)
 		return err
 	}
+	// os.CreateTemp makes the file 0600: give it a replaced file's mode,
+	// or the usual 0644 for a new one.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		mode = st.Mode().Perm()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".felles-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	// On disk before the rename, so a crash leaves the old file or the
+	// whole new one.
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -460,7 +518,9 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 		}
 		rep, err := pades.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts...)
 		if err != nil {
-			res.Error = err.Error()
+			// A PDF that cannot be parsed is a verdict (not valid) on a
+			// file that was read, as a refused container is.
+			res.Problems = []string{err.Error()}
 			return res
 		}
 		res.Valid = rep.Valid()
@@ -504,7 +564,55 @@ func describeSigner(c *x509.Certificate) (name, orgnr string) {
 	return name, orgnr
 }
 
+// printable returns s with control characters (C0, DEL, C1) and Unicode
+// format characters (bidi overrides and the like) escaped: signer names,
+// file names and reasons come from the input, and printed raw a terminal
+// escape in them could rewrite the verdict.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if needsEscape(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) ||
+		r == '\u2028' || r == '\u2029'
+}
+
+func printableAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = printable(s)
+	}
+	return out
+}
+
 func printVerify(w io.Writer, res verifyResult) {
+	res.File, res.Format, res.Error, res.Problems = printable(res.File), printable(res.Format), printable(res.Error), printableAll(res.Problems)
+	sigs := make([]verifySignature, len(res.Signatures))
+	for i, s := range res.Signatures {
+		s.Name, s.Kind, s.Format, s.Signer, s.Org, s.Coverage = printable(s.Name), printable(s.Kind), printable(s.Format), printable(s.Signer), printable(s.Org), printable(s.Coverage)
+		s.Files, s.Changes, s.Anomalies, s.Deviations, s.Reasons = printableAll(s.Files), printableAll(s.Changes), printableAll(s.Anomalies), printableAll(s.Deviations), printableAll(s.Reasons)
+		sigs[i] = s
+	}
+	res.Signatures = sigs
 	switch {
 	case res.Error != "":
 		fmt.Fprintf(w, "%s: error: %s\n", res.File, res.Error)

@@ -3,13 +3,22 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fellesgo/felles/esign/asice"
+	"github.com/fellesgo/felles/esign/pades"
 	"github.com/fellesgo/felles/sandbox"
 )
 
@@ -195,5 +204,127 @@ func TestSignASiCEAndVerify(t *testing.T) {
 		if code != exitFailure || !strings.Contains(stdout, "NOT valid") {
 			t.Errorf("verify of a forged %s container: exit %d\n%s", profile, code, stdout)
 		}
+	}
+}
+
+// TestSignHelpListsFlags: "felles help sign" and "felles sign -h" end in
+// "Flags:"; the flags of both subcommands must follow.
+func TestSignHelpListsFlags(t *testing.T) {
+	for _, args := range [][]string{{"help", "sign"}, {"sign", "-h"}} {
+		code, out, errs := runCLI(t, args...)
+		all := out + errs
+		if code != exitOK || !strings.Contains(all, "PAdES B-T) from the configuration") || !strings.Contains(all, "container layout: dpi") {
+			t.Errorf("felles %v: exit %d, no flags listed:\n%s", args, code, all)
+		}
+	}
+}
+
+// TestVerifyOutputHasNoControlCharacters: the signer's name and the file
+// names come from the (untrusted) input; printed raw, a certificate whose
+// common name holds terminal escapes rewrites the "NOT valid" line above
+// it and hides the reasons below, and a bidi override disguises a name.
+func TestVerifyOutputHasNoControlCharacters(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selfSigned := func(cn string) *x509.Certificate {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cert
+	}
+	dir := t.TempDir()
+
+	// A PDF sealed by a certificate whose name is terminal escapes.
+	evil := selfSigned("\x1b[1A\x1b[2K\rx.pdf: valid (pdf, 1 signature(s))\x1b[8m")
+	var pdfOut bytes.Buffer
+	in := minimalPDF()
+	if err := pades.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &pdfOut, key, []*x509.Certificate{evil}); err != nil {
+		t.Fatal(err)
+	}
+	pdfPath := filepath.Join(dir, "x.pdf")
+	os.WriteFile(pdfPath, pdfOut.Bytes(), 0o600)
+
+	// A container whose file name holds a C1 control and a bidi override.
+	plain := selfSigned("Plain")
+	var buf bytes.Buffer
+	files := []asice.File{{Name: "vedtak\u009b8m\u202efdp.exe", MimeType: "application/pdf", Data: minimalPDF()}}
+	if err := asice.Sign(&buf, files, key, []*x509.Certificate{plain}); err != nil {
+		t.Fatal(err)
+	}
+	asicePath := filepath.Join(dir, "x.asice")
+	os.WriteFile(asicePath, buf.Bytes(), 0o600)
+
+	for _, args := range [][]string{{"verify", pdfPath}, {"verify", asicePath}} {
+		code, out, errs := runCLI(t, args...)
+		if code != exitFailure || !strings.Contains(out, "signer:") && !strings.Contains(out, "files:") {
+			t.Fatalf("felles %v: exit %d, no signer or files line:\n%q\n%s", args, code, out, errs)
+		}
+		for _, r := range out + errs {
+			if (r < 0x20 && r != '\n') || (r >= 0x7f && r < 0xa0) || r == '\u202e' {
+				t.Errorf("felles %v: output holds %U:\n%q", args, r, out+errs)
+				break
+			}
+		}
+	}
+}
+
+// TestSignOutputMode: the signed file gets ordinary permissions (and an
+// existing file's), not os.CreateTemp's 0600.
+func TestSignOutputMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.pdf")
+	if err := writeOutput(p, []byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm()&0o044 == 0 {
+		t.Errorf("new output file mode %v: not readable by group or others", st.Mode().Perm())
+	}
+	os.Chmod(p, 0o640)
+	if err := writeOutput(p, []byte("y"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o640 {
+		t.Errorf("replaced output file mode %v, want the old 0640", st.Mode().Perm())
+	}
+}
+
+func TestVerifyMalformedPDFIsNotValid(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pdf")
+	os.WriteFile(bad, []byte("%PDF-1.7\nthis is not a PDF body\n%%EOF\n"), 0o600)
+	code, out, errs := runCLI(t, "verify", bad)
+	if code != exitFailure || !strings.Contains(out, "NOT valid") {
+		t.Errorf("verify of a malformed PDF: exit %d, want %d (not valid)\n%s%s", code, exitFailure, out, errs)
+	}
+	code, out, _ = runCLI(t, "verify", filepath.Join(dir, "nothing.txt"))
+	if code != exitUsage {
+		t.Errorf("verify of a missing file: exit %d, want %d\n%s", code, exitUsage, out)
+	}
+}
+
+func TestSignASiCEToStdout(t *testing.T) {
+	dir, cfg := startSignSandbox(t)
+	doc := filepath.Join(dir, "brev.txt")
+	os.WriteFile(doc, []byte("Hei\n"), 0o600)
+	code, out, errs := runCLI(t, "sign", "asice", "-config", cfg, "-o", "-", doc)
+	if code != exitOK || !strings.HasPrefix(out, "PK\x03\x04") {
+		t.Fatalf("sign asice -o -: exit %d, %d bytes on stdout: %s", code, len(out), errs)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		os.Remove("-")
+		t.Error(`sign asice -o - wrote a file named "-"`)
 	}
 }

@@ -2,9 +2,13 @@ package asice
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
+	"hash"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"path"
@@ -120,8 +124,10 @@ type entry struct {
 type cdEntry struct {
 	name           string
 	flags, method  uint16
+	crc            uint32
 	csize, usize   uint64
 	offset         uint64
+	dataOffset     uint64 // set by checkLayout
 	externalAttrs  uint32
 	creatorVersion uint16
 }
@@ -229,6 +235,19 @@ func Open(r io.ReaderAt, size int64, opts ...ReadOption) (*Container, error) {
 	if err := checkLayout(r, cd, dirOff); err != nil {
 		return nil, err
 	}
+	// archive/zip reads the content: it must have read the very directory
+	// checked above (a second directory, reached through a second end
+	// record or a ZIP64 end record only one parser honours, would
+	// otherwise carry other data under the same names).
+	for i, f := range zr.File {
+		ce := cd[i]
+		off, err := f.DataOffset()
+		if err != nil || off < 0 || uint64(off) != ce.dataOffset || f.CRC32 != ce.crc ||
+			f.CompressedSize64 != ce.csize || f.UncompressedSize64 != ce.usize ||
+			f.Method != ce.method || f.Flags != ce.flags {
+			return nil, ferr(ErrMalformed, f.Name, "central directory read two ways disagrees")
+		}
+	}
 	if err := c.checkMimetype(cd); err != nil {
 		return nil, err
 	}
@@ -246,14 +265,17 @@ func readEnd(r io.ReaderAt, size int64) (dirOff, dirSize, count uint64, err erro
 	if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
 		return 0, 0, 0, ferr(ErrMalformed, "", "cannot read the end of the archive")
 	}
+	// The last signature is the record archive/zip (and Info-ZIP) use: it
+	// must be the one whose comment ends the archive, or the two readers
+	// would see different central directories.
 	at := -1
 	for i := len(buf) - endLen; i >= 0; i-- {
 		if binary.LittleEndian.Uint32(buf[i:]) == 0x06054b50 {
 			clen := int(binary.LittleEndian.Uint16(buf[i+20:]))
 			if i+endLen+clen == len(buf) {
 				at = i
-				break
 			}
+			break
 		}
 	}
 	if at < 0 {
@@ -323,6 +345,7 @@ func readCentral(r io.ReaderAt, off, size uint64, count int) ([]cdEntry, error) 
 			creatorVersion: binary.LittleEndian.Uint16(buf[4:]),
 			flags:          binary.LittleEndian.Uint16(buf[8:]),
 			method:         binary.LittleEndian.Uint16(buf[10:]),
+			crc:            binary.LittleEndian.Uint32(buf[16:]),
 			csize:          uint64(binary.LittleEndian.Uint32(buf[20:])),
 			usize:          uint64(binary.LittleEndian.Uint32(buf[24:])),
 			externalAttrs:  binary.LittleEndian.Uint32(buf[38:]),
@@ -368,7 +391,8 @@ func checkLayout(r io.ReaderAt, cd []cdEntry, dirOff uint64) error {
 		name       string
 	}
 	spans := make([]span, 0, len(cd))
-	for _, e := range cd {
+	for i := range cd {
+		e := &cd[i]
 		var h [30]byte
 		if e.offset > dirOff {
 			return ferr(ErrMalformed, e.name, "local header beyond the central directory")
@@ -392,41 +416,120 @@ func checkLayout(r io.ReaderAt, cd []cdEntry, dirOff uint64) error {
 		if (flags^e.flags)&0x8 != 0 {
 			return ferr(ErrMalformed, e.name, "local and central headers differ on the data descriptor")
 		}
-		if flags&0x8 == 0 {
-			lcrc := binary.LittleEndian.Uint32(h[14:])
-			lcs := uint64(binary.LittleEndian.Uint32(h[18:]))
-			lus := uint64(binary.LittleEndian.Uint32(h[22:]))
-			if lcs != 0xffffffff && lcs != e.csize || lus != 0xffffffff && lus != e.usize {
-				return ferr(ErrMalformed, e.name, "local and central sizes differ")
-			}
-			_ = lcrc
+		if e.offset+30+nl+el > dirOff {
+			return ferr(ErrMalformed, e.name, "entry data runs into the central directory")
 		}
-		name := make([]byte, nl)
+		name := make([]byte, nl+el)
 		if _, err := r.ReadAt(name, int64(e.offset+30)); err != nil {
 			return ferr(ErrMalformed, e.name, "cannot read the local header name")
 		}
+		name, extra := name[:nl], name[nl:]
 		if string(name) != e.name {
 			return ferr(ErrMalformed, e.name, "local header names "+quote(string(name)))
 		}
-		end := e.offset + 30 + nl + el + e.csize
-		if flags&0x8 != 0 {
-			end += 12 // the smallest data descriptor
+		if flags&0x8 == 0 {
+			// Streaming readers trust these fields: they must be the
+			// central directory's (through the ZIP64 extra if need be).
+			lcrc := binary.LittleEndian.Uint32(h[14:])
+			lcs := uint64(binary.LittleEndian.Uint32(h[18:]))
+			lus := uint64(binary.LittleEndian.Uint32(h[22:]))
+			if lcs == 0xffffffff || lus == 0xffffffff {
+				z, ok := zip64Extra(extra)
+				if !ok || len(z) < 16 {
+					return ferr(ErrMalformed, e.name, "ZIP64 local header without its sizes")
+				}
+				lus, lcs = binary.LittleEndian.Uint64(z), binary.LittleEndian.Uint64(z[8:])
+			}
+			if lcs != e.csize || lus != e.usize {
+				return ferr(ErrMalformed, e.name, "local and central sizes differ")
+			}
+			if lcrc != e.crc {
+				return ferr(ErrMalformed, e.name, "local and central CRC-32 differ")
+			}
 		}
+		e.dataOffset = e.offset + 30 + nl + el
+		end := e.dataOffset + e.csize
 		if end < e.offset || end > dirOff {
 			return ferr(ErrMalformed, e.name, "entry data runs into the central directory")
+		}
+		if flags&0x8 != 0 {
+			n, ok := descriptorLen(r, end, dirOff, e)
+			if !ok {
+				return ferr(ErrMalformed, e.name, "data descriptor missing or disagreeing with the central directory")
+			}
+			end += n
 		}
 		spans = append(spans, span{e.offset, end, e.name})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].start < spans[i-1].end {
-			return ferr(ErrMalformed, spans[i].name, "overlaps "+quote(spans[i-1].name))
+	// The entries tile the archive from offset 0 to the central directory:
+	// a gap could hide a local record that only streaming readers see.
+	at := uint64(0)
+	for i, s := range spans {
+		switch {
+		case s.start < at && i > 0:
+			return ferr(ErrMalformed, s.name, "overlaps "+quote(spans[i-1].name))
+		case s.start > at && i == 0:
+			return ferr(ErrMalformed, "", "data before the first entry")
+		case s.start > at:
+			return ferr(ErrMalformed, s.name, "unlisted data before the entry")
 		}
+		at = s.end
 	}
-	if len(spans) > 0 && spans[0].start != 0 {
-		return ferr(ErrMalformed, "", "data before the first entry")
+	if at != dirOff {
+		return ferr(ErrMalformed, "", "unlisted data before the central directory")
 	}
 	return nil
+}
+
+// zip64Extra returns the data of the ZIP64 extended information field.
+func zip64Extra(extra []byte) ([]byte, bool) {
+	for len(extra) >= 4 {
+		id, sz := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
+		if len(extra) < 4+sz {
+			return nil, false
+		}
+		if id == 0x0001 {
+			return extra[4 : 4+sz], true
+		}
+		extra = extra[4+sz:]
+	}
+	return nil, false
+}
+
+// descriptorLen returns the length of e's data descriptor at off (with or
+// without its signature, with 32- or 64-bit sizes), which must repeat the
+// central directory's CRC-32 and sizes.
+func descriptorLen(r io.ReaderAt, off, limit uint64, e *cdEntry) (uint64, bool) {
+	var b [24]byte
+	n := min(limit-off, 24)
+	if n < 12 {
+		return 0, false
+	}
+	if _, err := r.ReadAt(b[:n], int64(off)); err != nil && err != io.EOF {
+		return 0, false
+	}
+	d := b[:n]
+	if binary.LittleEndian.Uint32(d) == 0x08074b50 {
+		if len(d) >= 16 && binary.LittleEndian.Uint32(d[4:]) == e.crc {
+			if uint64(binary.LittleEndian.Uint32(d[8:])) == e.csize && uint64(binary.LittleEndian.Uint32(d[12:])) == e.usize {
+				return 16, true
+			}
+			if len(d) >= 24 && binary.LittleEndian.Uint64(d[8:]) == e.csize && binary.LittleEndian.Uint64(d[16:]) == e.usize {
+				return 24, true
+			}
+		}
+	}
+	if binary.LittleEndian.Uint32(d) != e.crc {
+		return 0, false
+	}
+	if uint64(binary.LittleEndian.Uint32(d[4:])) == e.csize && uint64(binary.LittleEndian.Uint32(d[8:])) == e.usize {
+		return 12, true
+	}
+	if len(d) >= 20 && binary.LittleEndian.Uint64(d[4:]) == e.csize && binary.LittleEndian.Uint64(d[12:]) == e.usize {
+		return 20, true
+	}
+	return 0, false
 }
 
 // checkMimetype validates the optional mimetype entry.
@@ -537,12 +640,57 @@ func (c *Container) SignatureXML() ([]byte, bool) {
 // open returns a reader of e's content that never yields more than the
 // declared size and translates archive/zip's errors.
 func (c *Container) open(e *entry) (io.ReadCloser, error) {
+	if e.f.Method == zip.Deflate {
+		// Inflated here rather than by archive/zip, which ignores bytes
+		// after the end of the deflate stream: the signature covers only
+		// the inflated content, so those bytes could be changed freely,
+		// and hide a record from readers that resynchronise there.
+		raw, err := e.f.OpenRaw()
+		if err != nil {
+			return nil, ferr(ErrMalformed, e.name, "cannot open: "+err.Error())
+		}
+		br := bufio.NewReaderSize(raw, 32<<10)
+		fr := flate.NewReader(br)
+		return &limitReader{rc: &inflater{fr: fr, br: br, crc: crc32.NewIEEE(), want: e.f.CRC32, size: e.size, name: e.name}, name: e.name, left: e.size}, nil
+	}
 	rc, err := e.f.Open()
 	if err != nil {
 		return nil, ferr(ErrMalformed, e.name, "cannot open: "+err.Error())
 	}
 	return &limitReader{rc: rc, name: e.name, left: e.size}, nil
 }
+
+// inflater inflates an entry, and at the end of the deflate stream checks
+// that no compressed data is left over and the CRC-32.
+type inflater struct {
+	fr   io.ReadCloser
+	br   *bufio.Reader // a ByteReader: flate reads no further than it must
+	crc  hash.Hash32
+	want uint32
+	size int64 // declared; less data is an error, as in archive/zip
+	read int64
+	name string
+}
+
+func (d *inflater) Read(p []byte) (int, error) {
+	n, err := d.fr.Read(p)
+	d.crc.Write(p[:n])
+	d.read += int64(n)
+	if err == io.EOF {
+		if d.read != d.size {
+			return n, io.ErrUnexpectedEOF
+		}
+		if _, berr := d.br.ReadByte(); berr != io.EOF {
+			return n, ferr(ErrMalformed, d.name, "data after the end of the deflate stream")
+		}
+		if d.crc.Sum32() != d.want {
+			return n, zip.ErrChecksum
+		}
+	}
+	return n, err
+}
+
+func (d *inflater) Close() error { return d.fr.Close() }
 
 // limitReader passes at most left+1 bytes through (the one extra byte
 // detects an entry that inflates beyond its declared size) and turns

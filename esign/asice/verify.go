@@ -179,7 +179,7 @@ func coverage(c *Container, signed []string, problems *[]string) (files, unsigne
 			*problems = append(*problems, "signed reference "+quote(name)+" is not in the container")
 			continue
 		}
-		if isMetaInf(name) || name == mimetypeName {
+		if inMetaInf(name) || name == mimetypeName {
 			*problems = append(*problems, "signed reference "+quote(name)+" is not a data file")
 			continue
 		}
@@ -187,7 +187,7 @@ func coverage(c *Container, signed []string, problems *[]string) (files, unsigne
 		files = append(files, name)
 	}
 	for _, e := range c.files {
-		if isMetaInf(e.name) || (e.name == mimetypeName && c.mimetype) {
+		if inMetaInf(e.name) || (e.name == mimetypeName && c.mimetype) {
 			continue
 		}
 		if !covered[e.name] {
@@ -197,6 +197,12 @@ func coverage(c *Container, signed []string, problems *[]string) (files, unsigne
 	}
 	return files, unsigned
 }
+
+// inMetaInf reports whether name is in the container's own folder,
+// "META-INF/" exactly as ASiC spells it: "meta-inf/x.pdf" is a data file
+// like any other, and must be signed (extracted on a case-insensitive
+// disk it even lands beside the signature).
+func inMetaInf(name string) bool { return strings.HasPrefix(name, "META-INF/") }
 
 func quoteAll(names []string) []string {
 	out := make([]string, len(names))
