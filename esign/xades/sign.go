@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -63,6 +64,12 @@ func Sign(refs []Reference, signer crypto.Signer, chain []*x509.Certificate, opt
 			return nil, fmt.Errorf("%w: reference %d: duplicate URI %q", ErrInput, i, r.URI)
 		}
 		seen[r.URI] = true
+		// A control character does not survive the round trip through
+		// XML (CR becomes LF; Verify cannot parse such a URI): the
+		// signature would not verify.
+		if !printable(r.URI) || !printable(r.MimeType) {
+			return nil, fmt.Errorf("%w: reference %d: control character or invalid UTF-8 in URI or MimeType", ErrInput, i)
+		}
 		if len(r.Digest) != sha256.Size {
 			return nil, fmt.Errorf("%w: reference %q: digest must be SHA-256 (32 bytes), got %d", ErrInput, r.URI, len(r.Digest))
 		}
@@ -157,6 +164,19 @@ func Sign(refs []Reference, signer crypto.Signer, chain []*x509.Certificate, opt
 		return nil, fmt.Errorf("xades: serialize: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0xfffe || r == 0xffff {
+			return false
+		}
+	}
+	return true
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {

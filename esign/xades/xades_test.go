@@ -107,6 +107,13 @@ func TestSignInputErrors(t *testing.T) {
 		"fragment URI": func() ([]byte, error) {
 			return xades.Sign([]xades.Reference{{URI: "#x", Digest: make([]byte, 32)}}, cert.Signer, cert.Chain)
 		},
+		// Both signed "successfully" and then did not verify.
+		"CR in MimeType": func() ([]byte, error) {
+			return xades.Sign([]xades.Reference{{URI: "a", MimeType: "text/plain\r", Digest: make([]byte, 32)}}, cert.Signer, cert.Chain)
+		},
+		"newline in URI": func() ([]byte, error) {
+			return xades.Sign([]xades.Reference{{URI: "a\n.txt", Digest: make([]byte, 32)}}, cert.Signer, cert.Chain)
+		},
 		"duplicate URI": func() ([]byte, error) { return xades.Sign(append(refs, refs[0]), cert.Signer, cert.Chain) },
 		"bad namespace": func() ([]byte, error) { return xades.Sign(refs, cert.Signer, cert.Chain, xades.WithNamespace("urn:x")) },
 		"bad c14n": func() ([]byte, error) {

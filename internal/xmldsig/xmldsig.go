@@ -187,6 +187,10 @@ var allowedDigests = map[string]crypto.Hash{
 	"http://www.w3.org/2000/09/xmldsig#sha1":        crypto.SHA1,
 }
 
+// maxNamespaceWork bounds, for [VerifyEnveloped], the sum over the
+// document's elements of the namespace declarations in scope.
+const maxNamespaceWork = 1 << 20
+
 // VerifyEnveloped verifies a document whose element carries one enveloped
 // ds:Signature over the whole element, and returns the verified element.
 // The document passes the XML gate first (DOCTYPE, size, depth); then the
@@ -227,8 +231,18 @@ func VerifyEnveloped(doc []byte, roots *x509.CertPool, opts VerifyOptions) (*Ver
 	var sigs []*etree.Element
 	ids := map[string]bool{}
 	var dup string
-	var walk func(*etree.Element)
-	walk = func(el *etree.Element) {
+	// goxmldsig copies the in-scope namespace map at every element it
+	// traverses (before the signature value is checked): bound the sum of
+	// in-scope declarations over the elements.
+	nsWork := 0
+	var walk func(*etree.Element, int)
+	walk = func(el *etree.Element, inScope int) {
+		for _, a := range el.Attr {
+			if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+				inScope++
+			}
+		}
+		nsWork += inScope + 1
 		if el.Tag == "Signature" && el.NamespaceURI() == Namespace {
 			sigs = append(sigs, el)
 		}
@@ -241,10 +255,13 @@ func VerifyEnveloped(doc []byte, roots *x509.CertPool, opts VerifyOptions) (*Ver
 			}
 		}
 		for _, c := range el.ChildElements() {
-			walk(c)
+			walk(c, inScope)
 		}
 	}
-	walk(root)
+	walk(root, 0)
+	if nsWork > maxNamespaceWork {
+		return nil, fail(ErrMalformed, "too many namespace declarations in scope over too many elements", nil)
+	}
 	if dup != "" {
 		return nil, fail(ErrWrapping, fmt.Sprintf("duplicate Id %q", dup), nil)
 	}
