@@ -138,10 +138,19 @@ type verifyConfig struct {
 	roots, intermediates *x509.CertPool
 	now                  time.Time
 	maxSize              int64
+	legacy               bool
 }
 
-// WithRoots sets the trust anchors for signer and TSA certificates
-// (default: the system roots).
+// WithLegacyAlgorithms accepts SHA-1 digests in signatures, signature
+// timestamps and document timestamps (refused by default: SHA-1 collisions
+// can move a signature to another document).
+func WithLegacyAlgorithms() VerifyOption {
+	return func(c *verifyConfig) error { c.legacy = true; return nil }
+}
+
+// WithRoots sets the trust anchors for signer and TSA certificates. There
+// is no default: the system roots are never used, so without WithRoots no
+// certificate chain verifies.
 func WithRoots(p *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error { c.roots = p; return nil }
 }

@@ -1,11 +1,13 @@
 package pades
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/digitorus/pdf"
 
@@ -36,6 +38,9 @@ const maxScanHits = 1000
 // scan reads the whole file once, collecting /ByteRange arrays and the ends
 // of revisions (just after %%EOF and its end-of-line).
 func scan(in io.ReaderAt, size int64) (*scanResult, error) {
+	if err := checkXrefBounds(in, size); err != nil {
+		return nil, err
+	}
 	res := &scanResult{}
 	const chunk = 256 << 10
 	const overlap = 256
@@ -162,7 +167,7 @@ const maxDiffObjects = 10000
 // (read by cur) and describes what changed. unsafe is true when the change
 // is more than adding signatures, signature fields, document timestamps,
 // DSS data and metadata.
-func diffRevisions(in io.ReaderAt, end int64, cur *pdf.Reader) (changes []string, unsafe bool) {
+func diffRevisions(in io.ReaderAt, end, size int64, cur *pdf.Reader) (changes []string, unsafe bool) {
 	add := func(u bool, format string, args ...any) {
 		changes = append(changes, fmt.Sprintf(format, args...))
 		if u {
@@ -198,8 +203,22 @@ func diffRevisions(in io.ReaderAt, end int64, cur *pdf.Reader) (changes []string
 		if rootID != oldRootID {
 			add(true, "document catalog replaced")
 		}
+		for _, id := range freedAfter(in, end, size) {
+			if id < int64(len(oldX)) && (oldX[id].offset != 0 || oldX[id].inStream) {
+				add(true, "object %d deleted (marked free by an update)", id)
+			}
+		}
 		n := 0
-		for id := 1; id < len(newX); id++ {
+		// Objects beyond the update's /Size vanish for digitorus/pdf (a
+		// smaller /Size truncates its table): count them as deleted.
+		for id := 1; id < len(newX) || id < len(oldX); id++ {
+			if id >= len(newX) {
+				if oe := oldX[id]; oe.offset != 0 || oe.inStream {
+					add(true, "object %d deleted", id)
+					return nil
+				}
+				continue
+			}
 			ne := newX[id]
 			var oe xrefEntry
 			if id < len(oldX) {
@@ -381,9 +400,10 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, inOld func(uin
 	case id == rootID:
 		if ks := keysChanged("AcroForm", "DSS", "Extensions", "Version"); len(ks) > 0 {
 			add(true, "document catalog changed: %v", ks)
-		} else if oa, na := ov.Key("AcroForm"), nv.Key("AcroForm"); (oa.Kind() == pdf.Dict || na.Kind() == pdf.Dict) && ptrOf(na) == ptrOf(nv) {
-			// An AcroForm written inside the catalog: only the field list
-			// and signature flags may change (not /XFA, /NeedAppearances, ...).
+		} else if oa, na := ov.Key("AcroForm"), nv.Key("AcroForm"); oa.Kind() == pdf.Dict || na.Kind() == pdf.Dict {
+			// Inline or (possibly new) indirect AcroForm: only the field
+			// list and signature flags may change (not /XFA,
+			// /NeedAppearances, ...).
 			if ks := dictKeysChanged(oa, na, "Fields", "SigFlags", "DR", "DA"); len(ks) > 0 {
 				add(true, "form changed: %v", ks)
 			} else {
@@ -454,4 +474,317 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, inOld func(uin
 	default:
 		add(true, "object %d changed", id)
 	}
+}
+
+// maxObjects bounds the object numbers a PDF of size bytes may use.
+// digitorus/pdf grows its cross-reference table to the largest object
+// number an xref subsection, an xref stream's /Index or /Size names, so a
+// few hundred bytes could otherwise make it allocate gigabytes (a fatal,
+// unrecoverable out-of-memory). The spec's own implementation limit is
+// 8,388,607 objects.
+func maxObjects(size int64) int64 {
+	n := 2 * size
+	if n < 1<<16 {
+		n = 1 << 16
+	}
+	if n > 1<<23 {
+		n = 1 << 23
+	}
+	return n
+}
+
+// checkXrefBounds rejects cross-reference data that would make the PDF
+// reader allocate more than the input justifies: classic xref subsections
+// and /Index, /Size and /W entries (of xref streams and trailers) naming
+// objects beyond maxObjects, or xref stream field widths over 1 MiB.
+func checkXrefBounds(in io.ReaderAt, size int64) error {
+	limit := maxObjects(size)
+	const chunk = 256 << 10
+	const overlap = 256
+	buf := make([]byte, chunk+overlap)
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
+	}
+	hits := 0
+	var nest nestingChecker
+	for off := int64(0); off < size; off += chunk {
+		n := int64(len(buf))
+		if off+n > size {
+			n = size - off
+		}
+		b := buf[:n]
+		if _, err := in.ReadAt(b, off); err != nil && err != io.EOF {
+			return fmt.Errorf("pades: reading input: %w", err)
+		}
+		lim := int64(chunk)
+		if lim > n {
+			lim = n
+		}
+		if err := nest.feed(b[:lim]); err != nil {
+			return err
+		}
+		for _, key := range []string{"/Size", "/Index", "/W", "xref"} {
+			for i := 0; ; {
+				j := bytes.Index(b[i:], []byte(key))
+				if j < 0 || int64(i+j) >= lim {
+					break
+				}
+				p := i + j
+				i = p + 1
+				rest := b[p+len(key):]
+				if len(rest) > 0 && !isDelim(rest[0]) {
+					continue // e.g. /SizeX, /Widths
+				}
+				switch key {
+				case "/Size":
+					if v, ok := leadingInt(rest); ok && (v < 0 || v > limit) {
+						return bad("/Size %d exceeds the limit of %d objects", v, limit)
+					}
+				case "/Index":
+					if arr, ok := parseIntArray(rest); ok {
+						for k := 0; k+1 < len(arr); k += 2 {
+							if arr[k] < 0 || arr[k+1] < 0 || arr[k] > limit || arr[k+1] > limit-arr[k] {
+								return bad("xref stream /Index %v exceeds the limit of %d objects", arr, limit)
+							}
+						}
+					}
+				case "/W":
+					if arr, ok := parseIntArray(rest); ok {
+						// CID fonts use /W for widths too, so only widths
+						// no font has are refused (they make the reader
+						// allocate a buffer of that many bytes).
+						for _, w := range arr {
+							if w > 1<<20 {
+								return bad("xref stream /W %v: field width out of range", arr)
+							}
+						}
+					}
+				case "xref":
+					if p > 0 && !isDelim(b[p-1]) {
+						continue // startxref
+					}
+					hits++
+					if hits > maxScanHits {
+						return bad("too many cross-reference sections")
+					}
+					if err := checkXrefTable(in, off+int64(p+len(key)), size, limit); err != nil {
+						return bad("%v", err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func isDelim(c byte) bool {
+	return bytes.IndexByte([]byte(" \t\r\n\f\x00[]<>()/%"), c) >= 0
+}
+
+// leadingInt parses the integer after optional whitespace.
+func leadingInt(b []byte) (int64, bool) {
+	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+	k := 0
+	for k < len(b) && k < 20 && (b[k] >= '0' && b[k] <= '9' || k == 0 && (b[k] == '-' || b[k] == '+')) {
+		k++
+	}
+	v, err := strconv.ParseInt(string(b[:k]), 10, 64)
+	if err != nil {
+		if k > 0 && b[0] != '-' && b[0] != '+' || k > 1 {
+			return 1 << 62, true // too many digits: out of range
+		}
+		return 0, false
+	}
+	return v, true
+}
+
+// checkXrefTable checks the subsection headers of the classic xref table
+// whose keyword ends at pos.
+func checkXrefTable(in io.ReaderAt, pos, size, limit int64) error {
+	_, err := readXrefTable(in, pos, size, limit)
+	return err
+}
+
+// freedAfter returns the object numbers (other than 0) that classic xref
+// tables after offset end mark free. digitorus/pdf ignores free entries of
+// newer sections (an older in-use entry wins), while viewers treat the
+// object as deleted.
+func freedAfter(in io.ReaderAt, end, size int64) []int64 {
+	var out []int64
+	const chunk = 256 << 10
+	buf := make([]byte, chunk+8)
+	for off := end; off < size && len(out) < maxScanHits; off += chunk {
+		n, _ := in.ReadAt(buf, off)
+		b := buf[:n]
+		for i := 0; ; {
+			j := bytes.Index(b[i:], []byte("xref"))
+			if j < 0 || i+j >= chunk {
+				break
+			}
+			p := i + j
+			i = p + 1
+			if p > 0 && !isDelim(b[p-1]) || p+4 < len(b) && !isDelim(b[p+4]) {
+				continue
+			}
+			free, _ := readXrefTable(in, off+int64(p+4), size, maxObjects(size))
+			out = append(out, free...)
+		}
+	}
+	return out
+}
+
+// readXrefTable reads the classic xref table whose keyword ends at pos,
+// checking its subsections against limit and returning the object numbers
+// (other than 0) it marks free.
+func readXrefTable(in io.ReaderAt, pos, size, limit int64) (free []int64, err error) {
+	r := bufio.NewReaderSize(io.NewSectionReader(in, pos, size-pos), 4096)
+	tok := func() string {
+		var t []byte
+		for {
+			c, err := r.ReadByte()
+			if err != nil {
+				return string(t)
+			}
+			if isDelim(c) && c != '/' {
+				if len(t) > 0 {
+					return string(t)
+				}
+				continue
+			}
+			t = append(t, c)
+			if len(t) > 32 {
+				return string(t)
+			}
+		}
+	}
+	for sub := 0; sub < 1<<16; sub++ {
+		s := tok()
+		if s == "" || s == "trailer" {
+			return free, nil
+		}
+		start, err1 := strconv.ParseInt(s, 10, 64)
+		count, err2 := strconv.ParseInt(tok(), 10, 64)
+		if err1 != nil || err2 != nil {
+			return free, nil // not a table digitorus/pdf would read
+		}
+		if start < 0 || count < 0 || start > limit || count > limit-start {
+			return free, fmt.Errorf("xref subsection %d %d exceeds the limit of %d objects", start, count, limit)
+		}
+		for k := int64(0); k < count; k++ {
+			o := tok()
+			tok()
+			kw := tok()
+			if kw == "" {
+				return free, nil
+			}
+			// An in-use entry at offset 0 is as good as free for viewers;
+			// digitorus/pdf ignores it too and keeps the older entry.
+			zero := strings.Trim(o, "0") == ""
+			if (kw == "f" || kw == "n" && zero) && start+k != 0 && len(free) < maxScanHits {
+				free = append(free, start+k)
+			}
+		}
+	}
+	return free, nil
+}
+
+// maxNesting bounds how deeply arrays and dictionaries may nest. The PDF
+// reader parses them recursively, and a few megabytes of "[" overflow the
+// goroutine stack: a fatal error that recover cannot catch.
+const maxNesting = 1000
+
+// nestingChecker follows array and dictionary nesting through the file,
+// skipping strings, comments and the data of top-level streams. The PDF
+// reader tokenizes everything but top-level stream data (it reads on past
+// "stream" inside an array), and starts each object it parses at "obj" or
+// "trailer", which therefore end the skipping too.
+type nestingChecker struct {
+	depth      int
+	str        int // literal string nesting
+	esc        bool
+	comment    bool
+	inStream   bool
+	afterClose bool // only whitespace and "stream" letters since a top-level ">>"
+	prev       byte
+	win        [9]byte // the last bytes seen, for keywords
+}
+
+func (c *nestingChecker) push(b byte) {
+	copy(c.win[:], c.win[1:])
+	c.win[len(c.win)-1] = b
+}
+
+func (c *nestingChecker) tail(s string) bool {
+	return string(c.win[len(c.win)-len(s):]) == s
+}
+
+func (c *nestingChecker) feed(p []byte) error {
+	for _, b := range p {
+		c.push(b)
+		switch {
+		case c.inStream:
+			if b == 'm' && c.tail("endstream") || b == 'j' && c.tail("obj") || b == 'r' && c.tail("trailer") {
+				c.inStream = false
+			}
+		case c.comment:
+			if b == '\n' || b == '\r' {
+				c.comment = false
+			}
+		case c.str > 0:
+			switch {
+			case c.esc:
+				c.esc = false
+			case b == '\\':
+				c.esc = true
+			case b == '(':
+				c.str++
+			case b == ')':
+				c.str--
+			}
+		default:
+			close := false
+			switch b {
+			case '%':
+				c.comment = true
+			case '(':
+				c.str = 1
+			case '[':
+				c.depth++
+			case ']':
+				if c.depth > 0 {
+					c.depth--
+				}
+			case '<':
+				if c.prev == '<' {
+					c.depth++
+					b = 0
+				}
+			case '>':
+				if c.prev == '>' {
+					if c.depth > 0 {
+						c.depth--
+					}
+					b = 0
+					close = c.depth == 0
+				}
+			case 'm':
+				if c.afterClose && c.tail("stream") {
+					c.inStream = true
+				}
+			}
+			switch {
+			case close:
+				c.afterClose = true
+			case b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '\f' || b == 0 || b == '>':
+			case bytes.IndexByte([]byte("stream"), b) >= 0:
+			default:
+				c.afterClose = false
+			}
+			if c.depth > maxNesting {
+				return fmt.Errorf("%w: arrays or dictionaries nested more than %d deep", ErrMalformed, maxNesting)
+			}
+		}
+		c.prev = b
+	}
+	return nil
 }

@@ -65,6 +65,11 @@ func (s *Signer) Sign(ctx context.Context, in io.ReaderAt, size int64, out io.Wr
 	if size > s.cfg.maxSize {
 		return &SizeError{Size: size, Limit: s.cfg.maxSize}
 	}
+	// The same guard as Verify: crafted cross-reference data or nesting
+	// crashes the PDF reader beyond recovery.
+	if err := checkXrefBounds(in, size); err != nil {
+		return err
+	}
 	if s.cfg.legacy {
 		return pdfsig.SignLegacy(in, size, out, s.key, s.chain, pdfsig.LegacyInfo{
 			Name: s.cfg.name, Reason: s.cfg.reason, Location: s.cfg.location,
@@ -151,6 +156,9 @@ const (
 
 func writeSigned(ctx context.Context, in io.ReaderAt, size int64, out io.Writer, cfg *config, est int, kind sigKind, t time.Time, name string, makeCMS func(context.Context, []byte) ([]byte, error)) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkXrefBounds(in, size); err != nil {
 		return err
 	}
 	build := func(contentsSize int) (*update, error) {

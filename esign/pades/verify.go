@@ -332,7 +332,7 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 		sr.anomaly(AnomalyOverlap, "/ByteRange %v: ranges overlap or touch", br)
 		ok = false
 	}
-	if b+c > size || a > size {
+	if b > size || c > size-b || a > size { // not b+c > size: that can overflow
 		sr.anomaly(AnomalyBeyondFile, "/ByteRange %v ends beyond the file (%d bytes)", br, size)
 		ok = false
 	}
@@ -367,7 +367,7 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 		sr.Revision = sc.revIndex(end)
 		sr.AppendedBytes = size - end
 		sr.Anomalies = append(sr.Anomalies, AnomalyIncrementalUpdate)
-		changes, unsafe := diffRevisions(in, end, rd)
+		changes, unsafe := diffRevisions(in, end, size, rd)
 		sr.Changes = changes
 		if unsafe {
 			sr.anomaly(AnomalyUnsafeChange, "an incremental update after the signature changes the document")
@@ -397,6 +397,10 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 			return
 		}
 		h = tok.Hash
+		if err := cfg.checkHash(h, tok.Hash); err != nil {
+			sr.fail("document timestamp: %v", err)
+			return
+		}
 		digest, err := rangeDigest(in, h, a, b, c)
 		if err != nil {
 			sr.fail("%v", err)
@@ -409,6 +413,7 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 			sr.fail("document timestamp: %v", err)
 			return
 		}
+		sr.Signer = tok.Signer
 		sr.Timestamp = &tt
 		return
 	}
@@ -434,11 +439,12 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 	if !sd.ContentType.Equal(oidData) || sd.Content != nil {
 		sr.fail("CMS is not a detached signature over id-data")
 	}
-	if sd.HasSigningCertificateV2 && !sd.SigningCertificateV2Matches {
-		sr.fail("ESS signing-certificate-v2 does not match the signer certificate")
-	}
 	if h == 0 || !h.Available() {
 		sr.fail("unsupported digest algorithm")
+		return
+	}
+	if err := cfg.checkHash(h, sd.SignatureAlgorithm); err != nil {
+		sr.fail("%v", err)
 		return
 	}
 	digest, err := rangeDigest(in, h, a, b, c)
@@ -449,6 +455,11 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 	if err := sd.VerifySignature(digest); err != nil {
 		sr.fail("signature does not verify: %v", err)
 		return
+	}
+	// VerifySignature settles on the certificate whose key verifies.
+	sr.Signer = sd.Signer
+	if sd.HasSigningCertificateV2 && !sd.SigningCertificateV2Matches {
+		sr.fail("ESS signing-certificate-v2 does not match the signer certificate")
 	}
 	// The chain is checked when the signature is known to have existed: at
 	// its timestamp's time, else now (or the caller's WithTime). The claimed
@@ -471,7 +482,9 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 			}
 			hh := th.New()
 			hh.Write(sd.Signature)
-			if err := tok.Verify(th, hh.Sum(nil), cfg.roots, cfg.intermediates); err != nil {
+			if err := cfg.checkHash(th); err != nil {
+				sr.fail("signature timestamp: %v", err)
+			} else if err := tok.Verify(th, hh.Sum(nil), cfg.roots, cfg.intermediates); err != nil {
 				sr.fail("signature timestamp: %v", err)
 			} else {
 				tt := tok.Time
@@ -506,4 +519,19 @@ func rangeDigest(in io.ReaderAt, h crypto.Hash, a, b, c int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading signed range: %w", err)
 	}
 	return hh.Sum(nil), nil
+}
+
+// checkHash refuses SHA-1 (as a digest, or the digest of a signature
+// algorithm) unless WithLegacyAlgorithms was given.
+func (cfg *verifyConfig) checkHash(algs ...any) error {
+	if cfg.legacy {
+		return nil
+	}
+	for _, a := range algs {
+		switch a {
+		case crypto.SHA1, x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1:
+			return errors.New("SHA-1 is not accepted (see WithLegacyAlgorithms)")
+		}
+	}
+	return nil
 }

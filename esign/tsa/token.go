@@ -245,6 +245,7 @@ func (t *Token) verifyToken(roots, intermediates *x509.CertPool) error {
 	if err := t.sd.VerifyContent(); err != nil {
 		return fmt.Errorf("tsa: token signature: %w", err)
 	}
+	t.Signer = t.sd.Signer // the certificate whose key verified
 	if !(t.sd.HasSigningCertificateV2 && t.sd.SigningCertificateV2Matches) &&
 		!(t.sd.HasSigningCertificate && t.sd.SigningCertificateMatches) {
 		return ErrSigningCertificate

@@ -112,7 +112,10 @@ type SignedData struct {
 	SigningCertificateMatches bool
 	SignatureTimestamp        []byte // unsigned attr id-aa-signatureTimeStampToken, raw DER, nil if none
 
-	signedAttrs []byte // [0] IMPLICIT signed attributes element as encoded
+	candidates  []*x509.Certificate // certificates matching the sid
+	essV1       []byte              // signing-certificate attribute values
+	essV2       []byte              // signing-certificate-v2 attribute values
+	signedAttrs []byte              // [0] IMPLICIT signed attributes element as encoded
 	sigAlgOID   asn1.ObjectIdentifier
 	pssSalt     int
 	raw         rawSignedData

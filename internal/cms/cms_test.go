@@ -8,10 +8,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/fellesgo/felles/identity"
 	"github.com/fellesgo/felles/internal/testpki"
@@ -313,4 +318,81 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("re-encoding a parsed SignedData: %v", err)
 		}
 	})
+}
+
+// withCertificates re-encodes sd with certs as its certificates.
+func withCertificates(t *testing.T, sd *SignedData, certs ...[]byte) []byte {
+	t.Helper()
+	r := sd.raw
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(OIDSignedData)
+		b.AddASN1(tagCtx0Constructed, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddBytes(r.version)
+				b.AddBytes(r.digestAlgs)
+				b.AddBytes(r.encap)
+				b.AddASN1(tagCtx0Constructed, func(b *cryptobyte.Builder) {
+					for _, c := range certs {
+						b.AddBytes(c)
+					}
+				})
+				b.AddBytes(r.crls)
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddBytes(r.siVersion)
+						b.AddBytes(r.sid)
+						b.AddBytes(r.siDigestAlg)
+						b.AddBytes(r.signedAttrs)
+						b.AddBytes(r.sigAlg)
+						b.AddBytes(r.signature)
+					})
+				})
+			})
+		})
+	})
+	return b.BytesOrPanic()
+}
+
+// A certificate added in front of the signer's with the same issuer and
+// serial number (the certificate set is not signed) must not displace the
+// signer: the signer is the certificate whose key verifies.
+func TestSignerSelectedByKey(t *testing.T) {
+	_, rc, _ := pki(t)
+	sum := sha256.Sum256([]byte("Vedtak"))
+	der, err := SignDetached(sum[:], rc.Signer, rc.Chain, SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := sd.Signer
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	parent := &x509.Certificate{SerialNumber: big.NewInt(9), RawSubject: real.RawIssuer}
+	tmpl := &x509.Certificate{SerialNumber: real.SerialNumber, Subject: pkix.Name{CommonName: "impostor"},
+		NotBefore: real.NotBefore, NotAfter: real.NotAfter}
+	fake, err := x509.CreateCertificate(rand.Reader, tmpl, parent, k.Public(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs [][]byte
+	certs = append(certs, fake)
+	for _, c := range sd.Certificates {
+		certs = append(certs, c.Raw)
+	}
+	sd2, err := Parse(withCertificates(t, sd, certs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sd2.VerifySignature(sum[:]); err != nil {
+		t.Fatalf("VerifySignature: %v", err)
+	}
+	if !sd2.Signer.Equal(real) {
+		t.Fatalf("signer is %v, want %v", sd2.Signer.Subject, real.Subject)
+	}
+	if sd2.HasSigningCertificateV2 && !sd2.SigningCertificateV2Matches {
+		t.Fatal("ESS signing-certificate-v2 does not match the signer")
+	}
 }

@@ -192,11 +192,16 @@ func parseSignerInfo(sd *SignedData, si cryptobyte.String) error {
 	default:
 		return parseErr("bad sid")
 	}
+	// Several certificates can match the sid (the certificates are not
+	// signed, so anyone can add one with the same issuer and serial or key
+	// identifier): VerifySignature settles on the one whose key verifies.
 	for _, c := range sd.Certificates {
 		if (issuer != nil && bytes.Equal(c.RawIssuer, issuer) && c.SerialNumber.Cmp(serial) == 0) ||
 			(ski != nil && len(c.SubjectKeyId) > 0 && bytes.Equal(c.SubjectKeyId, ski)) {
-			sd.Signer = c
-			break
+			if sd.Signer == nil {
+				sd.Signer = c
+			}
+			sd.candidates = append(sd.candidates, c)
 		}
 	}
 	// digestAlgorithm
@@ -334,9 +339,11 @@ func parseSignedAttrs(sd *SignedData, el cryptobyte.String) error {
 			sd.SigningTime, sd.HasSigningTime = t, true
 		case oid.Equal(OIDSigningCertificateV2):
 			sd.HasSigningCertificateV2 = true
+			sd.essV2 = vals
 			sd.SigningCertificateV2Matches = essMatches(vals, sd.Signer, true)
 		case oid.Equal(OIDSigningCertificate):
 			sd.HasSigningCertificate = true
+			sd.essV1 = vals
 			sd.SigningCertificateMatches = essMatches(vals, sd.Signer, false)
 		}
 	}

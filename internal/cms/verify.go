@@ -43,7 +43,28 @@ func (sd *SignedData) VerifySignature(digest []byte) error {
 		hh.Write(attrs)
 		signed = hh.Sum(nil)
 	}
-	return verifyDigest(sd.Signer.PublicKey, sd.SignatureAlgorithm, h, sd.pssSalt, signed, sd.Signature)
+	err := verifyDigest(sd.Signer.PublicKey, sd.SignatureAlgorithm, h, sd.pssSalt, signed, sd.Signature)
+	if err == nil || len(sd.candidates) < 2 {
+		return err
+	}
+	// Another certificate with the same sid: the signer is the one whose
+	// key verifies.
+	for _, c := range sd.candidates {
+		if c == sd.Signer {
+			continue
+		}
+		if verifyDigest(c.PublicKey, sd.SignatureAlgorithm, h, sd.pssSalt, signed, sd.Signature) == nil {
+			sd.Signer = c
+			if sd.HasSigningCertificateV2 {
+				sd.SigningCertificateV2Matches = essMatches(sd.essV2, c, true)
+			}
+			if sd.HasSigningCertificate {
+				sd.SigningCertificateMatches = essMatches(sd.essV1, c, false)
+			}
+			return nil
+		}
+	}
+	return err
 }
 
 // VerifyContent checks the encapsulated content (sd.Content) with
