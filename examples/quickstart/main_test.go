@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,10 @@ func TestQuickstart(t *testing.T) {
 		"valid true, 0 rules fired",
 		"With a wrong TaxInclusiveAmount: BR-CO-15",
 		"<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>",
+		"as PAdES baseline B-T",
+		"Verified Signature1 (ETSI.CAdES.detached): valid true, covers entire file, signed by Sandbox Kommune.",
+		"Its timestamp says ",
+		"to 2026/4712: valid false.",
 		"Done.",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -63,8 +68,12 @@ func TestQuickstartWithConfig(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "client.p12"), p12, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	roots := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sb.RootCertificate().Raw})
+	if err := os.WriteFile(filepath.Join(dir, "roots.pem"), roots, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := felles.Config{Environment: felles.EnvironmentSandbox, ClientID: tc.ClientID, OrganizationNumber: tc.OrganizationNumber,
-		Certificate: felles.CertificateConfig{File: "client.p12", Password: "pw"}, Endpoints: sb.Endpoints()}
+		Certificate: felles.CertificateConfig{File: "client.p12", Password: "pw"}, Endpoints: sb.Endpoints(), Roots: "roots.pem"}
 	path := filepath.Join(dir, "felles.json")
 	if err := cfg.WriteFile(path); err != nil {
 		t.Fatal(err)
@@ -75,7 +84,7 @@ func TestQuickstartWithConfig(t *testing.T) {
 	if err := run(ctx, path, "", &out); err != nil {
 		t.Fatalf("quickstart -config failed: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"Reading the configuration", "200 OK", "Folkeregisteret: ", "Contact decision: ", "Done."} {
+	for _, want := range []string{"Reading the configuration", "200 OK", "Folkeregisteret: ", "Contact decision: ", "PAdES baseline B-T", "valid true, covers entire file", "Done."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

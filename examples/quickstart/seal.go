@@ -63,6 +63,9 @@ func sealStep(ctx context.Context, say func(string, ...any), cert *identity.Cert
 		}
 	}
 	if !rep.Valid() {
+		if roots == nil {
+			return fmt.Errorf(`the sealed letter does not verify against the system's roots: name your CA's root certificates in the configuration's "roots"`)
+		}
 		return fmt.Errorf("the sealed letter does not verify")
 	}
 
