@@ -3,9 +3,7 @@ package asice
 import (
 	"bytes"
 	"crypto/x509"
-	"os"
-	"path/filepath"
-	"sync"
+	"github.com/fellesgo/felles/internal/corpus"
 	"testing"
 	"time"
 
@@ -13,27 +11,14 @@ import (
 	"github.com/fellesgo/felles/internal/testpki"
 )
 
-var (
-	pkiOnce sync.Once
-	pkiCA   *testpki.CA
-	pkiCert *identity.Certificate
-	pkiErr  error
-)
-
 // testPKI returns one CA and one enterprise certificate per test binary.
 func testPKI(tb testing.TB) (*testpki.CA, *identity.Certificate) {
 	tb.Helper()
-	pkiOnce.Do(func() {
-		pkiCA, pkiErr = testpki.New("Felles ASiC-E Test")
-		if pkiErr != nil {
-			return
-		}
-		pkiCert, pkiErr = pkiCA.Issue(testpki.Request{OrganizationNumber: "991825827", OrganizationName: "Testkommune"})
-	})
-	if pkiErr != nil {
-		tb.Fatal(pkiErr)
+	ca, cert, err := testpki.Shared()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return pkiCA, pkiCert
+	return ca, cert
 }
 
 var testTime = time.Date(2026, 3, 16, 14, 16, 8, 0, time.UTC)
@@ -65,25 +50,7 @@ func dpiFiles() []File {
 // sharedDir returns ../shared/<rel> next to the module root, or skips.
 func sharedDir(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("%s absent (the shared test data is not checked out): skipping", p)
-	}
-	return p
+	return corpus.Dir(tb, rel)
 }
 
 func pool(certs ...*x509.Certificate) *x509.CertPool {

@@ -10,9 +10,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"github.com/fellesgo/felles/internal/corpus"
 	"math/big"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -181,25 +180,7 @@ func genPDF(texts []string, extra int) []byte {
 // sharedDir returns ../shared relative to the module root, or skips.
 func sharedDir(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s not present (needs the shared corpus next to the repository): %v", p, err)
-	}
-	return p
+	return corpus.Dir(t, rel)
 }
 
 func signBytes(t testing.TB, pdfBytes []byte, opts ...Option) []byte {

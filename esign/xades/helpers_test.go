@@ -8,8 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"os"
-	"path/filepath"
+	"github.com/fellesgo/felles/internal/corpus"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -20,52 +19,21 @@ import (
 	"github.com/fellesgo/felles/internal/testpki"
 )
 
-var (
-	pkiOnce sync.Once
-	pkiCA   *testpki.CA
-	pkiCert *identity.Certificate
-	pkiErr  error
-)
-
 // testPKI returns one CA and enterprise certificate per test binary.
 func testPKI(tb testing.TB) (*testpki.CA, *identity.Certificate) {
 	tb.Helper()
-	pkiOnce.Do(func() {
-		pkiCA, pkiErr = testpki.New("Xades Test")
-		if pkiErr != nil {
-			return
-		}
-		pkiCert, pkiErr = pkiCA.Issue(testpki.Request{OrganizationNumber: "991825827", OrganizationName: "Testkommune"})
-	})
-	if pkiErr != nil {
-		tb.Fatal(pkiErr)
+	ca, cert, err := testpki.Shared()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return pkiCA, pkiCert
+	return ca, cert
 }
 
 // sharedDir returns <module root>/../shared/<rel>, skipping the test when
 // it is absent.
 func sharedDir(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared test data %s absent: %v", p, err)
-	}
-	return p
+	return corpus.Dir(tb, rel)
 }
 
 var testFiles = map[string]struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/fellesgo/felles/internal/corpus"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,25 +16,7 @@ import (
 // skipping the test when it is absent.
 func sharedDir(t *testing.T, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s absent: %v", p, err)
-	}
-	return p
+	return corpus.Dir(t, "testdata/"+sub)
 }
 
 var (

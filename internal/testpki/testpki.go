@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -309,4 +310,24 @@ func (ca *CA) IssueTSA(name string, key crypto.Signer) (*identity.Certificate, e
 		return nil, err
 	}
 	return &identity.Certificate{Signer: key, Chain: []*x509.Certificate{leaf, ca.Issuing}}, nil
+}
+
+var (
+	sharedOnce sync.Once
+	sharedCA   *CA
+	sharedCert *identity.Certificate
+	sharedErr  error
+)
+
+// Shared returns one CA ("Felles Test") and one enterprise certificate
+// issued by it (organisation number 991825827, "Testkommune") per process,
+// made on the first call: RSA key generation is slow, and most tests need
+// only some certificate.
+func Shared() (*CA, *identity.Certificate, error) {
+	sharedOnce.Do(func() {
+		if sharedCA, sharedErr = New("Felles Test"); sharedErr == nil {
+			sharedCert, sharedErr = sharedCA.Issue(Request{OrganizationNumber: "991825827", OrganizationName: "Testkommune"})
+		}
+	})
+	return sharedCA, sharedCert, sharedErr
 }

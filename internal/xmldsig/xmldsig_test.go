@@ -11,7 +11,6 @@ import (
 	"errors"
 	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +23,13 @@ import (
 	"github.com/fellesgo/felles/internal/xmlsafe"
 )
 
-var (
-	pkiOnce sync.Once
-	pkiCA   *testpki.CA
-	pkiCert *identity.Certificate
-	pkiErr  error
-)
-
 func testPKI(tb testing.TB) (*testpki.CA, *identity.Certificate) {
 	tb.Helper()
-	pkiOnce.Do(func() {
-		if pkiCA, pkiErr = testpki.New("Xmldsig Test"); pkiErr == nil {
-			pkiCert, pkiErr = pkiCA.Issue(testpki.Request{OrganizationNumber: "991825827", OrganizationName: "Testkommune"})
-		}
-	})
-	if pkiErr != nil {
-		tb.Fatal(pkiErr)
+	ca, cert, err := testpki.Shared()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return pkiCA, pkiCert
+	return ca, cert
 }
 
 const response = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_resp1" Version="2.0"><saml:Issuer>https://idp.example</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:Response>`
