@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/digitorus/pdf"
 
@@ -498,79 +499,125 @@ func maxObjects(size int64) int64 {
 // and /Index, /Size and /W entries (of xref streams and trailers) naming
 // objects beyond maxObjects, or xref stream field widths over 1 MiB.
 func checkXrefBounds(in io.ReaderAt, size int64) error {
+	// The nesting check follows the file's structure byte by byte; the
+	// keyword checks are independent of it: run them side by side.
+	var stop atomic.Bool
+	nested := make(chan error, 1)
+	go func() { nested <- checkNesting(in, size, &stop) }()
+	err := checkXrefKeys(in, size)
+	if err != nil {
+		stop.Store(true)
+	}
+	if nerr := <-nested; err == nil {
+		err = nerr
+	}
+	return err
+}
+
+// scanChunk is the size of the pieces the pre-parse checks read.
+const scanChunk = 256 << 10
+
+// checkNesting runs a nestingChecker over the whole input, giving up
+// (without error) when stop is set.
+func checkNesting(in io.ReaderAt, size int64, stop *atomic.Bool) error {
+	buf := make([]byte, scanChunk)
+	var nest nestingChecker
+	for off := int64(0); off < size && !stop.Load(); off += scanChunk {
+		b := buf[:min(int64(len(buf)), size-off)]
+		if _, err := in.ReadAt(b, off); err != nil && err != io.EOF {
+			return fmt.Errorf("pades: reading input: %w", err)
+		}
+		if err := nest.feed(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkXrefKeys checks every /Size, /Index, /W and xref keyword of the
+// input (see checkXrefBounds).
+func checkXrefKeys(in io.ReaderAt, size int64) error {
 	limit := maxObjects(size)
-	const chunk = 256 << 10
 	const overlap = 256
-	buf := make([]byte, chunk+overlap)
+	buf := make([]byte, scanChunk+overlap)
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
 	}
 	hits := 0
-	var nest nestingChecker
-	for off := int64(0); off < size; off += chunk {
-		n := int64(len(buf))
-		if off+n > size {
-			n = size - off
+	check := func(b []byte, off int64, p int, key string) error {
+		rest := b[p+len(key):]
+		if len(rest) > 0 && !isDelim(rest[0]) {
+			return nil // e.g. /SizeX, /Widths
 		}
-		b := buf[:n]
+		switch key {
+		case "/Size":
+			if v, ok := leadingInt(rest); ok && (v < 0 || v > limit) {
+				return bad("/Size %d exceeds the limit of %d objects", v, limit)
+			}
+		case "/Index":
+			if arr, ok := parseIntArray(rest); ok {
+				for k := 0; k+1 < len(arr); k += 2 {
+					if arr[k] < 0 || arr[k+1] < 0 || arr[k] > limit || arr[k+1] > limit-arr[k] {
+						return bad("xref stream /Index %v exceeds the limit of %d objects", arr, limit)
+					}
+				}
+			}
+		case "/W":
+			if arr, ok := parseIntArray(rest); ok {
+				// CID fonts use /W for widths too, so only widths
+				// no font has are refused (they make the reader
+				// allocate a buffer of that many bytes).
+				for _, w := range arr {
+					if w > 1<<20 {
+						return bad("xref stream /W %v: field width out of range", arr)
+					}
+				}
+			}
+		case "xref":
+			if p > 0 && !isDelim(b[p-1]) {
+				return nil // startxref
+			}
+			hits++
+			if hits > maxScanHits {
+				return bad("too many cross-reference sections")
+			}
+			if err := checkXrefTable(in, off+int64(p+len(key)), size, limit); err != nil {
+				return bad("%v", err)
+			}
+		}
+		return nil
+	}
+	for off := int64(0); off < size; off += scanChunk {
+		b := buf[:min(int64(len(buf)), size-off)]
 		if _, err := in.ReadAt(b, off); err != nil && err != io.EOF {
 			return fmt.Errorf("pades: reading input: %w", err)
 		}
-		lim := int64(chunk)
-		if lim > n {
-			lim = n
+		lim := min(scanChunk, len(b)) // keywords starting here belong to this chunk
+		// One pass for the three names (all start with '/'), one for xref.
+		for i := 0; i < lim; {
+			j := bytes.IndexByte(b[i:lim], '/')
+			if j < 0 {
+				break
+			}
+			p := i + j
+			i = p + 1
+			for _, key := range []string{"/Size", "/Index", "/W"} {
+				if bytes.HasPrefix(b[p:], []byte(key)) {
+					if err := check(b, off, p, key); err != nil {
+						return err
+					}
+				}
+			}
 		}
-		if err := nest.feed(b[:lim]); err != nil {
-			return err
-		}
-		for _, key := range []string{"/Size", "/Index", "/W", "xref"} {
-			for i := 0; ; {
-				j := bytes.Index(b[i:], []byte(key))
-				if j < 0 || int64(i+j) >= lim {
-					break
-				}
-				p := i + j
-				i = p + 1
-				rest := b[p+len(key):]
-				if len(rest) > 0 && !isDelim(rest[0]) {
-					continue // e.g. /SizeX, /Widths
-				}
-				switch key {
-				case "/Size":
-					if v, ok := leadingInt(rest); ok && (v < 0 || v > limit) {
-						return bad("/Size %d exceeds the limit of %d objects", v, limit)
-					}
-				case "/Index":
-					if arr, ok := parseIntArray(rest); ok {
-						for k := 0; k+1 < len(arr); k += 2 {
-							if arr[k] < 0 || arr[k+1] < 0 || arr[k] > limit || arr[k+1] > limit-arr[k] {
-								return bad("xref stream /Index %v exceeds the limit of %d objects", arr, limit)
-							}
-						}
-					}
-				case "/W":
-					if arr, ok := parseIntArray(rest); ok {
-						// CID fonts use /W for widths too, so only widths
-						// no font has are refused (they make the reader
-						// allocate a buffer of that many bytes).
-						for _, w := range arr {
-							if w > 1<<20 {
-								return bad("xref stream /W %v: field width out of range", arr)
-							}
-						}
-					}
-				case "xref":
-					if p > 0 && !isDelim(b[p-1]) {
-						continue // startxref
-					}
-					hits++
-					if hits > maxScanHits {
-						return bad("too many cross-reference sections")
-					}
-					if err := checkXrefTable(in, off+int64(p+len(key)), size, limit); err != nil {
-						return bad("%v", err)
-					}
-				}
+		for i := 0; i < lim; {
+			j := bytes.Index(b[i:], []byte("xref"))
+			if j < 0 || i+j >= lim {
+				break
+			}
+			p := i + j
+			i = p + 1
+			if err := check(b, off, p, "xref"); err != nil {
+				return err
 			}
 		}
 	}
@@ -696,8 +743,10 @@ const maxNesting = 1000
 // nestingChecker follows array and dictionary nesting through the file,
 // skipping strings, comments and the data of top-level streams. The PDF
 // reader tokenizes everything but top-level stream data (it reads on past
-// "stream" inside an array), and starts each object it parses at "obj" or
-// "trailer", which therefore end the skipping too.
+// "stream" inside an array), and starts each object it parses at an object
+// header ("12 0 obj") or "trailer", which therefore end the skipping too.
+// (A bare "obj" in compressed stream data, which half of all 10 MB
+// streams have, does not.)
 type nestingChecker struct {
 	depth      int
 	str        int // literal string nesting
@@ -706,26 +755,134 @@ type nestingChecker struct {
 	inStream   bool
 	afterClose bool // only whitespace and "stream" letters since a top-level ">>"
 	prev       byte
-	win        [9]byte // the last bytes seen, for keywords
+	win        [32]byte // the last bytes seen, for keywords
 }
 
-func (c *nestingChecker) push(b byte) {
-	copy(c.win[:], c.win[1:])
-	c.win[len(c.win)-1] = b
+// endsWith reports whether the bytes seen up to and including p[i] end
+// with s, looking back into the bytes of earlier calls (c.win) when s
+// starts before p.
+func (c *nestingChecker) endsWith(p []byte, i int, s string) bool {
+	n := len(s)
+	if i+1 >= n {
+		return string(p[i+1-n:i+1]) == s
+	}
+	k := n - (i + 1) // bytes of s before p
+	if k > len(c.win) {
+		return false
+	}
+	return string(c.win[len(c.win)-k:]) == s[:k] && string(p[:i+1]) == s[k:]
 }
 
-func (c *nestingChecker) tail(s string) bool {
-	return string(c.win[len(c.win)-len(s):]) == s
+// objHeaderAt reports whether the "obj" ending at p[i] follows an object
+// number and generation ("12 0 obj"), looking back into c.win as needed.
+func (c *nestingChecker) objHeaderAt(p []byte, i int) bool {
+	var tmp [len(c.win)]byte
+	var t []byte
+	if i+1 >= len(tmp) {
+		t = p[i+1-len(tmp) : i+1]
+	} else {
+		t = append(append(tmp[:0], c.win[i+1:]...), p[:i+1]...)
+	}
+	return isObjHeader(t)
+}
+
+// isObjHeader reports whether t ends with an object header: digits,
+// white space, digits, optional white space, "obj". When t is used up
+// before the header is complete (a long run of digits or white space) it
+// answers true, the safe side.
+func isObjHeader(t []byte) bool {
+	if !bytes.HasSuffix(t, []byte("obj")) {
+		return false
+	}
+	j := len(t) - 3
+	run := func(in func(byte) bool) int {
+		k := j
+		for j > 0 && in(t[j-1]) {
+			j--
+		}
+		return k - j
+	}
+	digit := func(b byte) bool { return b >= '0' && b <= '9' }
+	run(isWhite)
+	if j == 0 {
+		return true
+	}
+	if run(digit) == 0 {
+		return false
+	}
+	if j == 0 {
+		return true
+	}
+	if run(isWhite) == 0 {
+		return false
+	}
+	return j == 0 || run(digit) > 0
+}
+
+// isWhite reports whether b is PDF white space.
+func isWhite(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '\f' || b == 0
+}
+
+// remember keeps the last bytes of p (after those of earlier calls) in
+// c.win for endsWith.
+func (c *nestingChecker) remember(p []byte) {
+	if len(p) >= len(c.win) {
+		copy(c.win[:], p[len(p)-len(c.win):])
+		return
+	}
+	copy(c.win[:], c.win[len(p):])
+	copy(c.win[len(c.win)-len(p):], p)
 }
 
 func (c *nestingChecker) feed(p []byte) error {
-	for _, b := range p {
-		c.push(b)
-		switch {
-		case c.inStream:
-			if b == 'm' && c.tail("endstream") || b == 'j' && c.tail("obj") || b == 'r' && c.tail("trailer") {
-				c.inStream = false
+	defer c.remember(p)
+	// Stream data, most of a large PDF, is skipped by searching for the
+	// keywords that end it; next[k] caches where the next streamEnds[k]
+	// starts at or after i (len(p): none).
+	streamEnds := [3]string{"endstream", "obj", "trailer"}
+	next := [3]int{-1, -1, -1}
+	for i := 0; i < len(p); i++ {
+		if c.inStream {
+			// A keyword begun before p[i] (in an earlier call, or before a
+			// jump) ends within the next 8 bytes: check those one by one.
+			end := -1
+			for j := i; j < min(i+8, len(p)) && end < 0; j++ {
+				if b := p[j]; b == 'm' && c.endsWith(p, j, "endstream") || b == 'j' && c.endsWith(p, j, "obj") && c.objHeaderAt(p, j) || b == 'r' && c.endsWith(p, j, "trailer") {
+					end = j
+				}
 			}
+			if end < 0 {
+				// Otherwise the first keyword lying wholly in p[i:].
+				end = len(p)
+				for k, kw := range streamEnds {
+					for from := i; next[k] < i; {
+						n := bytes.Index(p[from:], []byte(kw))
+						switch {
+						case n < 0:
+							next[k] = len(p)
+						case kw == "obj" && !c.objHeaderAt(p, from+n+2):
+							from += n + 1 // "obj" in stream data
+						default:
+							next[k] = from + n
+						}
+					}
+					if next[k] < len(p) {
+						end = min(end, next[k]+len(kw)-1)
+					}
+				}
+			}
+			if end >= len(p) {
+				c.prev = p[len(p)-1]
+				return nil
+			}
+			i = end
+			c.inStream = false
+			c.prev = p[i]
+			continue
+		}
+		b := p[i]
+		switch {
 		case c.comment:
 			if b == '\n' || b == '\r' {
 				c.comment = false
@@ -768,7 +925,7 @@ func (c *nestingChecker) feed(p []byte) error {
 					close = c.depth == 0
 				}
 			case 'm':
-				if c.afterClose && c.tail("stream") {
+				if c.afterClose && c.endsWith(p, i, "stream") {
 					c.inStream = true
 				}
 			}
@@ -776,7 +933,7 @@ func (c *nestingChecker) feed(p []byte) error {
 			case close:
 				c.afterClose = true
 			case b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '\f' || b == 0 || b == '>':
-			case bytes.IndexByte([]byte("stream"), b) >= 0:
+			case strings.IndexByte("stream", b) >= 0:
 			default:
 				c.afterClose = false
 			}

@@ -13,6 +13,7 @@ import (
 	"hash"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/digitorus/pdf"
@@ -65,12 +66,13 @@ func (s *Signer) Sign(ctx context.Context, in io.ReaderAt, size int64, out io.Wr
 	if size > s.cfg.maxSize {
 		return &SizeError{Size: size, Limit: s.cfg.maxSize}
 	}
-	// The same guard as Verify: crafted cross-reference data or nesting
-	// crashes the PDF reader beyond recovery.
-	if err := checkXrefBounds(in, size); err != nil {
-		return err
-	}
 	if s.cfg.legacy {
+		// The same guard as Verify (writeSigned has its own): crafted
+		// cross-reference data or nesting crashes the PDF reader beyond
+		// recovery.
+		if err := checkXrefBounds(in, size); err != nil {
+			return err
+		}
 		return pdfsig.SignLegacy(in, size, out, s.key, s.chain, pdfsig.LegacyInfo{
 			Name: s.cfg.name, Reason: s.cfg.reason, Location: s.cfg.location,
 			ContactInfo: s.cfg.contact, Time: s.cfg.signingTime,
@@ -154,10 +156,36 @@ const (
 	kindDocTimestamp
 )
 
+// hashSection writes the first size bytes of in to h, in large reads,
+// giving up (with no error) when stop is set.
+func hashSection(h hash.Hash, in io.ReaderAt, size int64, stop *atomic.Bool) error {
+	buf := make([]byte, 1<<20)
+	for off := int64(0); off < size && !stop.Load(); {
+		n, err := in.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		h.Write(buf[:n])
+		off += int64(n)
+		if err != nil && !(err == io.EOF && off == size) {
+			return fmt.Errorf("pades: reading input: %w", err)
+		}
+	}
+	return nil
+}
+
 func writeSigned(ctx context.Context, in io.ReaderAt, size int64, out io.Writer, cfg *config, est int, kind sigKind, t time.Time, name string, makeCMS func(context.Context, []byte) ([]byte, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Hash the original (the start of the first byte range) while it is
+	// checked and parsed: the two passes over a large file take about as
+	// long as each other.
+	var stopHash atomic.Bool
+	hashed := make(chan error, 1)
+	base := sha256.New()
+	go func() { hashed <- hashSection(base, in, size, &stopHash) }()
+	defer func() {
+		stopHash.Store(true)
+		<-hashed // never leave a goroutine reading the caller's input
+	}()
 	if err := checkXrefBounds(in, size); err != nil {
 		return err
 	}
@@ -191,10 +219,11 @@ func writeSigned(ctx context.Context, in io.ReaderAt, size int64, out io.Writer,
 	if err != nil {
 		return err
 	}
-	// Hash the original once; clone the state for each attempt.
-	base := sha256.New()
-	if _, err := io.Copy(base, io.NewSectionReader(in, 0, size)); err != nil {
-		return fmt.Errorf("pades: reading input: %w", err)
+	// The original is hashed once; its state is cloned for each attempt.
+	err = <-hashed
+	hashed <- err // for the deferred wait
+	if err != nil {
+		return err
 	}
 	for attempt := 0; ; attempt++ {
 		h := base.(hash.Cloner)
