@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -155,17 +156,16 @@ func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		opts = append(opts, pades.WithTimestamp(ts))
 	}
-	in, err := readInput(pos[0], maxSignInput)
+	in, size, closeIn, err := openInput(pos[0], maxSignInput)
 	if err != nil {
 		return err
 	}
+	defer closeIn()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	var out bytes.Buffer
-	if err := pades.Sign(ctx, bytes.NewReader(in), int64(len(in)), &out, cert.Signer, cert.Chain, opts...); err != nil {
-		return err
-	}
-	return writeOutput(pos[1], out.Bytes(), stdout)
+	return writeOutput(pos[1], stdout, func(w io.Writer) error {
+		return pades.Sign(ctx, in, size, w, cert.Signer, cert.Chain, opts...)
+	})
 }
 
 func runSignASiCE(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -201,11 +201,9 @@ func runSignASiCE(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		files = append(files, asice.File{Name: filepath.Base(p), MimeType: mediaType(p), Data: data})
 	}
-	var out bytes.Buffer
-	if err := asice.Sign(&out, files, cert.Signer, cert.Chain, opts...); err != nil {
-		return err
-	}
-	return writeOutput(*outPath, out.Bytes(), stdout)
+	return writeOutput(*outPath, stdout, func(w io.Writer) error {
+		return asice.Sign(w, files, cert.Signer, cert.Chain, opts...)
+	})
 }
 
 // loadSigningCertificate reads the configuration and its certificate, and
@@ -302,11 +300,52 @@ func readInput(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// writeOutput writes data to path ("-": stdout) through a temporary file in
-// the same folder, so a failed run never leaves half a file.
-func writeOutput(path string, data []byte, stdout io.Writer) error {
+// openInput opens a file for reading at random, or reads standard input for
+// "-", refusing more than max bytes. A file is not read into memory.
+func openInput(path string, max int64) (io.ReaderAt, int64, func(), error) {
+	if path == "-" {
+		data, err := readInput(path, max)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return bytes.NewReader(data), int64(len(data)), func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		// A pipe or device: read it, within the limit.
+		f.Close()
+		data, err := readInput(path, max)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return bytes.NewReader(data), int64(len(data)), func() {}, nil
+	}
+	if st.Size() > max {
+		f.Close()
+		return nil, 0, nil, fmt.Errorf("%s: larger than %d bytes", path, max)
+	}
+	return f, st.Size(), func() { f.Close() }, nil
+}
+
+// writeOutput has write produce path's content ("-": stdout) into a
+// temporary file in the same folder, renamed into place only when write
+// succeeded, so a failed run never leaves half a file. Standard output is
+// written only once write has succeeded, for the same reason.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" && stdout != nil {
-		_, err := stdout.Write(data)
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return err
+		}
+		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
 	// os.CreateTemp makes the file 0600: give it a replaced file's mode,
@@ -320,7 +359,12 @@ func writeOutput(path string, data []byte, stdout io.Writer) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -465,13 +509,19 @@ func loadRoots(path string) (*x509.CertPool, error) {
 
 func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when time.Time) verifyResult {
 	res := verifyResult{File: path}
-	data, err := readInput(path, maxSignInput)
+	in, size, closeIn, err := openInput(path, maxSignInput)
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
+	defer closeIn()
+	head := make([]byte, min(size, 1024))
+	if _, err := in.ReadAt(head, 0); err != nil && err != io.EOF {
+		res.Error = err.Error()
+		return res
+	}
 	switch {
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		res.Format = "asice"
 		var opts []asice.VerifyOption
 		if roots == nil {
@@ -486,7 +536,7 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 		if !when.IsZero() {
 			opts = append(opts, asice.WithTime(when))
 		}
-		rep, err := asice.Verify(bytes.NewReader(data), int64(len(data)), opts...)
+		rep, err := asice.Verify(in, size, opts...)
 		if rep == nil {
 			// A refused or unsigned container is a verdict on a file that
 			// was read, not unreadable input.
@@ -507,7 +557,7 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 			sig.SigningTime = &t
 		}
 		res.Signatures = []verifySignature{sig}
-	case bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\r\n "), []byte("%PDF-")) || bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
+	case bytes.Contains(head, []byte("%PDF-")): // readers look for it in the first 1024 bytes
 		res.Format = "pdf"
 		var opts []pades.VerifyOption
 		if roots != nil {
@@ -516,7 +566,7 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 		if !when.IsZero() {
 			opts = append(opts, pades.WithTime(when))
 		}
-		rep, err := pades.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts...)
+		rep, err := pades.Verify(ctx, in, size, opts...)
 		if err != nil {
 			// A PDF that cannot be parsed is a verdict (not valid) on a
 			// file that was read, as a refused container is.

@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"errors"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -282,7 +284,10 @@ func TestVerifyOutputHasNoControlCharacters(t *testing.T) {
 func TestSignOutputMode(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "out.pdf")
-	if err := writeOutput(p, []byte("x"), nil); err != nil {
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	if err := writeOutput(p, nil, write("x")); err != nil {
 		t.Fatal(err)
 	}
 	st, err := os.Stat(p)
@@ -293,7 +298,7 @@ func TestSignOutputMode(t *testing.T) {
 		t.Errorf("new output file mode %v: not readable by group or others", st.Mode().Perm())
 	}
 	os.Chmod(p, 0o640)
-	if err := writeOutput(p, []byte("y"), nil); err != nil {
+	if err := writeOutput(p, nil, write("y")); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := os.Stat(p); st.Mode().Perm() != 0o640 {
@@ -326,5 +331,21 @@ func TestSignASiCEToStdout(t *testing.T) {
 	if _, err := os.Stat("-"); err == nil {
 		os.Remove("-")
 		t.Error(`sign asice -o - wrote a file named "-"`)
+	}
+}
+
+// A failed signing leaves neither the output file nor a temporary one.
+func TestSignFailureLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.pdf")
+	err := writeOutput(p, nil, func(w io.Writer) error {
+		io.WriteString(w, "half a PDF")
+		return errors.New("signing failed")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
 	}
 }
