@@ -26,13 +26,15 @@ import (
 	"github.com/fellesgo/felles/identity"
 )
 
-const signHelp = `usage: felles sign pdf -config FILE [-timestamp] [-visible PAGE:X1,Y1,X2,Y2] [-text T] [-reason R] [-location L] [-legacy] IN.pdf OUT.pdf
+const signHelp = `usage: felles sign pdf -config FILE [-timestamp] [-doc-timestamp] [-visible PAGE:X1,Y1,X2,Y2] [-text T] [-reason R] [-location L] [-legacy] IN.pdf OUT.pdf
        felles sign asice -config FILE -o OUT.asice [-profile dpi|signering] [-odf-manifest=false] FILE...
 
 pdf seals a PDF with the enterprise certificate of the configuration as a
 PAdES baseline signature (B-B; B-T with -timestamp, from the configuration's
 "tsa" endpoint), appended as an incremental update so earlier signatures stay
-valid. "-" as IN reads standard input, as OUT writes standard output.
+valid; -doc-timestamp then adds a document timestamp (ETSI.RFC3161) over
+the whole signed file, as archives keep them. "-" as IN reads standard
+input, as OUT writes standard output.
 
 asice signs files into an ASiC-E container with a XAdES signature
 (META-INF/signatures.xml), as Digital post (profile dpi) or Posten signering
@@ -79,7 +81,7 @@ const maxSignInput = pades.DefaultMaxSize
 type signPDFFlagSet struct {
 	fs                                       *flag.FlagSet
 	cfgPath, visible, text, reason, location *string
-	timestamp, legacy                        *bool
+	timestamp, docTimestamp, legacy          *bool
 	timeout                                  *time.Duration
 }
 
@@ -88,6 +90,7 @@ func signPDFFlags(stderr io.Writer) signPDFFlagSet {
 	f := signPDFFlagSet{fs: fs}
 	f.cfgPath = fs.String("config", "", "configuration `FILE` naming the enterprise certificate")
 	f.timestamp = fs.Bool("timestamp", false, "add a signature timestamp (PAdES B-T) from the configuration's tsa endpoint")
+	f.docTimestamp = fs.Bool("doc-timestamp", false, "then add a document timestamp (ETSI.RFC3161) from the tsa endpoint")
 	f.visible = fs.String("visible", "", "show the signature on a page: `PAGE:X1,Y1,X2,Y2` in points from the lower left corner")
 	f.text = fs.String("text", "", "extra text in a visible signature")
 	f.reason = fs.String("reason", "", "the signature's reason (/Reason)")
@@ -149,11 +152,13 @@ func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *legacy {
 		opts = append(opts, pades.WithLegacyProfile())
 	}
-	if *timestamp {
-		ts, err := tsaClient(cfg)
-		if err != nil {
+	var ts *tsa.Client
+	if *timestamp || *f.docTimestamp {
+		if ts, err = tsaClient(cfg); err != nil {
 			return err
 		}
+	}
+	if *timestamp {
 		opts = append(opts, pades.WithTimestamp(ts))
 	}
 	in, size, closeIn, err := openInput(pos[0], maxSignInput)
@@ -164,7 +169,14 @@ func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	return writeOutput(pos[1], stdout, func(w io.Writer) error {
-		return pades.Sign(ctx, in, size, w, cert.Signer, cert.Chain, opts...)
+		if !*f.docTimestamp {
+			return pades.Sign(ctx, in, size, w, cert.Signer, cert.Chain, opts...)
+		}
+		var signed bytes.Buffer
+		if err := pades.Sign(ctx, in, size, &signed, cert.Signer, cert.Chain, opts...); err != nil {
+			return err
+		}
+		return pades.Timestamp(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()), w, ts)
 	})
 }
 

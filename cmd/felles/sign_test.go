@@ -349,3 +349,21 @@ func TestSignFailureLeavesNoFile(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+func TestSignPDFWithDocumentTimestamp(t *testing.T) {
+	dir, cfg := startSignSandbox(t)
+	in := filepath.Join(dir, "vedtak.pdf")
+	os.WriteFile(in, minimalPDF(), 0o600)
+	out := filepath.Join(dir, "arkiv.pdf")
+	if code, _, errs := runCLI(t, "sign", "pdf", "-config", cfg, "-timestamp", "-doc-timestamp", in, out); code != exitOK {
+		t.Fatalf("sign pdf -doc-timestamp: exit %d: %s", code, errs)
+	}
+	code, stdout, errs := runCLI(t, "verify", "-roots", filepath.Join(dir, "roots.pem"), "-json", out)
+	var res verifyResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != exitOK {
+		t.Fatalf("verify: exit %d %v\n%s%s", code, err, stdout, errs)
+	}
+	if len(res.Signatures) != 2 || res.Signatures[1].Format != "ETSI.RFC3161" || res.Signatures[1].Timestamp == nil || !res.Valid {
+		t.Errorf("want a valid approval signature and a document timestamp: %+v", res)
+	}
+}
