@@ -74,7 +74,7 @@ type FileInfo struct {
 	Stored bool
 }
 
-// Sentinel errors, matched with errors.Is; the errors themselves are
+// Sentinel errors, matched with [errors.Is]; the errors themselves are
 // usually a [*FormatError] that names the entry.
 var (
 	// ErrUnsafeName: a name with a ".." segment, an absolute name, a drive
@@ -107,8 +107,11 @@ var (
 )
 
 // FormatError is the error [Open] and [Sign] return for a refused container
-// or file. Err is one of the sentinel errors (ErrUnsafeName, ErrDuplicate,
-// ErrTooLarge, ErrTooManyFiles, ErrMimetype, ErrMalformed, ErrInput).
+// or file, and that [Verify] returns (or wraps) for an unsigned one. Err is
+// one of the sentinel errors ([ErrUnsafeName], [ErrDuplicate],
+// [ErrTooLarge], [ErrTooManyFiles], [ErrMimetype], [ErrMalformed],
+// [ErrInput], [ErrNotSigned]); match it with [errors.Is], and the
+// FormatError itself with [errors.As].
 type FormatError struct {
 	// Name is the entry concerned, if any.
 	Name string

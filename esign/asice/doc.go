@@ -24,5 +24,29 @@
 // while decompressing, never taken from the headers alone. [Verify] opens a
 // container, verifies its XAdES signature with package
 // [github.com/fellesgo/felles/esign/xades], and checks that every file
-// outside META-INF/ is covered by it.
+// outside META-INF/ is covered by it. Trust comes only from [WithRoots]:
+// the system roots are never used. Revocation (OCSP, CRL) is not checked.
+//
+// # Limits
+//
+// [Open] (and so [Verify]) refuses containers with more than
+// [DefaultMaxEntries] entries, an entry over [DefaultMaxFileSize], a total
+// over [DefaultMaxTotal], or an entry over 1 MiB compressed more than
+// [DefaultMaxRatio] times; change them with [WithMaxEntries],
+// [WithMaxFileSize], [WithMaxTotalSize] and [WithMaxRatio] (passed to
+// Verify through [WithReadOptions]). signatures.xml is limited by
+// [xades.Verify] (10 MiB; see [xades.WithVerifyMaxSize]). [Sign] accepts at most
+// 202 files for [ProfileDPI] and 21 for [ProfileSignering] ([WithMaxFiles]).
+//
+// # Errors
+//
+// [Open] and [Sign] return a *[FormatError] (match with [errors.As]) that
+// wraps one of the sentinel errors (match with [errors.Is]):
+// [ErrUnsafeName], [ErrDuplicate], [ErrTooLarge], [ErrTooManyFiles],
+// [ErrMimetype], [ErrMalformed] or [ErrInput]. [Verify] returns those for a
+// refused container (with a nil Report), an error wrapping [ErrNotSigned]
+// for a container without its one signature file or with unsigned files,
+// and one wrapping [ErrInvalid] and the *[xades.VerifyError] (match
+// [xades.ErrUntrusted], [xades.ErrDigestMismatch], ...) for an invalid
+// signature, in both cases together with the Report.
 package asice

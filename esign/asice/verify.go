@@ -19,8 +19,12 @@ type verifyConfig struct {
 	xades []xades.VerifyOption
 }
 
-// WithRoots sets the trusted roots for the signer's chain (default: the
-// system roots, as [xades.WithRoots]).
+// WithRoots sets the trusted roots for the signer's certificate chain (see
+// [xades.WithRoots]). There is no default: the system roots are never
+// used, so without WithRoots [Verify] returns a Report with Valid false
+// (Signer set, Chain nil) and an error wrapping [ErrInvalid] and
+// [xades.ErrUntrusted]. A nil pool gives a Report with Valid false (and
+// no Signer) and an error wrapping [ErrInvalid] and [xades.ErrInput].
 func WithRoots(roots *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.xades = append(c.xades, xades.WithRoots(roots))
@@ -29,7 +33,8 @@ func WithRoots(roots *x509.CertPool) VerifyOption {
 }
 
 // WithIntermediates adds intermediate certificates to those the signature
-// carries.
+// carries, for building the chain (nil adds none; see
+// [xades.WithIntermediates]).
 func WithIntermediates(pool *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.xades = append(c.xades, xades.WithIntermediates(pool))
@@ -37,9 +42,10 @@ func WithIntermediates(pool *x509.CertPool) VerifyOption {
 	}
 }
 
-// WithTime sets the time at which the chain must be valid (default now).
-// Pin it to the signing time to check an old container whose certificates
-// have since expired.
+// WithTime sets the time at which the certificate chain must be valid
+// (default, or zero: time.Now()), for example the time a container was
+// received, to check a signature whose certificate has expired since (see
+// [xades.WithTime]). The claimed SigningTime is not used for this.
 func WithTime(t time.Time) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.xades = append(c.xades, xades.WithTime(t))
@@ -47,8 +53,9 @@ func WithTime(t time.Time) VerifyOption {
 	}
 }
 
-// WithLegacyAlgorithms allows SHA-1 signatures and digests (see
-// [xades.WithLegacyAlgorithms]).
+// WithLegacyAlgorithms also accepts SHA-1 in signature methods and
+// reference digests (see [xades.WithLegacyAlgorithms]). Without it they
+// are refused and the Report is not valid.
 func WithLegacyAlgorithms() VerifyOption {
 	return func(c *verifyConfig) error {
 		c.xades = append(c.xades, xades.WithLegacyAlgorithms())
@@ -56,7 +63,9 @@ func WithLegacyAlgorithms() VerifyOption {
 	}
 }
 
-// WithReadOptions sets the limits [Open] applies to the container.
+// WithReadOptions sets the limits [Open] applies to the container (see
+// [WithMaxEntries], [WithMaxFileSize], [WithMaxTotalSize] and
+// [WithMaxRatio]).
 func WithReadOptions(opts ...ReadOption) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.read = append(c.read, opts...)
@@ -64,7 +73,8 @@ func WithReadOptions(opts ...ReadOption) VerifyOption {
 	}
 }
 
-// WithXAdESVerifyOptions passes further options to [xades.Verify].
+// WithXAdESVerifyOptions passes further options to [xades.Verify], such
+// as [xades.WithVerifyMaxSize] for the size of META-INF/signatures.xml.
 func WithXAdESVerifyOptions(opts ...xades.VerifyOption) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.xades = append(c.xades, opts...)
@@ -106,7 +116,10 @@ type Report struct {
 // returns the Report (Valid false, Problems set) and an error wrapping
 // [ErrInvalid] (and the xades error, if any); when the container has no
 // signature, or more than one signature file, the error wraps
-// [ErrNotSigned]. A nil error means Report.Valid.
+// [ErrNotSigned]. A nil error means Report.Valid. The xades error (a
+// *[xades.VerifyError]) can be matched with [errors.Is] and [errors.As]
+// on the returned error, for example [xades.ErrUntrusted] when the chain
+// does not verify against [WithRoots].
 func Verify(r io.ReaderAt, size int64, opts ...VerifyOption) (*Report, error) {
 	var cfg verifyConfig
 	for _, o := range opts {

@@ -32,14 +32,31 @@
 // bytes, the ESS signing-certificate-v2 attribute, the certificate chain
 // against the given roots at the time the signature is known to have
 // existed (the signature timestamp's time when present, else now or
-// WithTime; never the signer's claimed /M), and the signature timestamp. When bytes
+// [WithTime]; never the signer's claimed /M), and the signature timestamp. When bytes
 // follow the signed revision it describes what the later updates changed,
 // and flags changes beyond adding signatures, document timestamps, DSS data
 // and metadata (for example a changed page content stream) as unsafe.
 // [Report.Valid] is true only when every signature is valid.
 //
-// PDFs are untrusted input: sizes are limited ([WithMaxSize],
-// [WithVerifyMaxSize]), and panics of the underlying PDF reader
+// Trust comes only from [WithRoots]: the system roots are never used, so
+// without it every signature is reported invalid. Revocation (OCSP, CRL)
+// is not checked.
+//
+// # Limits
+//
+// PDFs are untrusted input. Sign, Timestamp and Verify refuse a PDF larger
+// than [DefaultMaxSize] (64 MiB; change it with [WithMaxSize] for signing
+// and [WithVerifyMaxSize] for verifying), Verify checks at most
+// [MaxSignatures] signatures, and panics of the underlying PDF reader
 // (github.com/digitorus/pdf, reached through internal/pdfsig) are turned
 // into errors wrapping [ErrMalformed].
+//
+// # Errors
+//
+// Match with [errors.Is]: [ErrMalformed], [ErrEncrypted], [ErrFieldName],
+// [ErrContentsTooSmall] and [ErrTooManySignatures]. Match with
+// [errors.As]: *[SizeError] (input over the size limit), and, from a
+// timestamp authority reached through [WithTimestamp] or [Timestamp],
+// *[tsa.Error] and *[tsa.HTTPError]. An invalid signature is not an
+// error: see [Report.Valid] and [SignatureReport.Reasons].
 package pades

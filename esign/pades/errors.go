@@ -8,7 +8,8 @@ import (
 // ErrMalformed is returned (wrapped) when a PDF cannot be parsed.
 var ErrMalformed = errors.New("pades: malformed PDF")
 
-// ErrEncrypted is returned when asked to sign an encrypted PDF.
+// ErrEncrypted is returned when asked to sign or timestamp an encrypted
+// PDF.
 var ErrEncrypted = errors.New("pades: encrypted PDFs are not supported")
 
 // SizeError reports an input larger than the configured limit
@@ -17,6 +18,7 @@ type SizeError struct {
 	Size, Limit int64
 }
 
+// Error reports the size and the limit.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("pades: PDF of %d bytes exceeds the limit of %d bytes", e.Size, e.Limit)
 }
@@ -29,7 +31,7 @@ var ErrContentsTooSmall = errors.New("pades: signature does not fit the reserved
 var ErrFieldName = errors.New("pades: field name already in use")
 
 // ErrTooManySignatures is returned by [Verify] for a PDF with more
-// signature dictionaries than it checks (see MaxSignatures).
+// signature dictionaries than it checks (see [MaxSignatures]).
 var ErrTooManySignatures = errors.New("pades: too many signatures")
 
 // MaxSignatures is the largest number of signature dictionaries [Verify]

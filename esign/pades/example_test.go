@@ -7,7 +7,9 @@ import (
 	"log"
 
 	"github.com/fellesgo/felles/esign/pades"
+	"github.com/fellesgo/felles/esign/tsa"
 	"github.com/fellesgo/felles/internal/testpki"
+	"github.com/fellesgo/felles/sandbox"
 )
 
 // minimalPDF is a one-page PDF with a classic cross-reference table.
@@ -63,4 +65,69 @@ func Example() {
 	// Output:
 	// Signature1 ETSI.CAdES.detached entire file Testkommune true
 	// document valid: true
+}
+
+// Sign with a signature timestamp (PAdES B-T) from the sandbox's timestamp
+// authority, and verify against the sandbox's root, which issued both the
+// signer's and the TSA's certificates.
+func ExampleWithTimestamp() {
+	sb, err := sandbox.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+	ts, err := tsa.New(sb.TSAURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	cert := sb.TestClient().Certificate
+	ctx := context.Background()
+	in := minimalPDF()
+
+	var signed bytes.Buffer
+	err = pades.Sign(ctx, bytes.NewReader(in), int64(len(in)), &signed, cert.Signer, cert.Chain,
+		pades.WithTimestamp(ts))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	rep, err := pades.Verify(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()),
+		pades.WithRoots(sb.Roots()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := rep.Signatures[0]
+	fmt.Println(s.Kind, s.Timestamp != nil, s.Valid)
+	// Output: approval true true
+}
+
+// Add a document timestamp (/ETSI.RFC3161) to a PDF, for example to extend
+// the life of the signatures it already has.
+func ExampleTimestamp() {
+	sb, err := sandbox.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+	ts, err := tsa.New(sb.TSAURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	in := minimalPDF()
+
+	var stamped bytes.Buffer
+	if err := pades.Timestamp(ctx, bytes.NewReader(in), int64(len(in)), &stamped, ts); err != nil {
+		log.Fatal(err)
+	}
+
+	rep, err := pades.Verify(ctx, bytes.NewReader(stamped.Bytes()), int64(stamped.Len()),
+		pades.WithRoots(sb.Roots()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range rep.Signatures {
+		fmt.Println(s.FieldName, s.SubFilter, s.Kind, s.Signer.Subject.CommonName, s.Valid)
+	}
+	// Output: DocTimeStamp1 ETSI.RFC3161 document timestamp Felles Sandbox TSA true
 }

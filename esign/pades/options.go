@@ -107,7 +107,9 @@ func WithVisible(page int, llx, lly, urx, ury float64, text string) Option {
 // [WithTimestamp] or [WithVisible].
 func WithLegacyProfile() Option { return func(c *config) error { c.legacy = true; return nil } }
 
-// WithMaxSize sets the largest PDF accepted (default [DefaultMaxSize]).
+// WithMaxSize sets the largest PDF accepted by [Sign], [Signer.Sign] and
+// [Timestamp] (default [DefaultMaxSize]); a larger one is refused with a
+// *[SizeError]. For [Verify] use [WithVerifyMaxSize]. n must be positive.
 func WithMaxSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
@@ -141,27 +143,32 @@ type verifyConfig struct {
 	legacy               bool
 }
 
-// WithLegacyAlgorithms accepts SHA-1 digests in signatures, signature
-// timestamps and document timestamps (refused by default: SHA-1 collisions
-// can move a signature to another document).
+// WithLegacyAlgorithms also accepts SHA-1 digests in signatures, signature
+// timestamps and document timestamps. Without it they are refused (the
+// signature is reported invalid): SHA-1 collisions can move a signature to
+// another document.
 func WithLegacyAlgorithms() VerifyOption {
 	return func(c *verifyConfig) error { c.legacy = true; return nil }
 }
 
-// WithRoots sets the trust anchors for signer and TSA certificates. There
-// is no default: the system roots are never used, so without WithRoots no
-// certificate chain verifies.
+// WithRoots sets the trusted roots for the signers' and the TSAs'
+// certificate chains. There is no default: the system roots are never
+// used, so without WithRoots (or with a nil pool) no chain verifies and
+// every signature is reported invalid (SignatureReport.Chain nil), while
+// the integrity checks are still made and reported.
 func WithRoots(p *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error { c.roots = p; return nil }
 }
 
-// WithIntermediates adds intermediate certificates for chain building.
+// WithIntermediates adds intermediate certificates to those the CMS
+// signatures and timestamp tokens carry, for building chains (nil adds
+// none).
 func WithIntermediates(p *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error { c.intermediates = p; return nil }
 }
 
 // WithTime sets the time at which the certificate chain of a signature
-// without a signature timestamp is checked (default time.Now): for example
+// without a signature timestamp is checked (default, or zero: time.Now): for example
 // the time a document was received, to check a signature whose
 // certificate has expired since. A signature with a verified timestamp is
 // checked at the timestamp's time; the claimed time /M is never trusted for
@@ -171,7 +178,8 @@ func WithTime(t time.Time) VerifyOption {
 }
 
 // WithVerifyMaxSize sets the largest PDF accepted by [Verify] (default
-// [DefaultMaxSize]).
+// [DefaultMaxSize]); a larger one is refused with a *[SizeError]. It is
+// the Verify counterpart of [WithMaxSize]. n must be positive.
 func WithVerifyMaxSize(n int64) VerifyOption {
 	return func(c *verifyConfig) error {
 		if n <= 0 {

@@ -31,7 +31,9 @@ type Signer struct {
 }
 
 // New returns a Signer for key and chain (leaf first; the root may be
-// omitted).
+// omitted). It returns an error for a nil key, an empty chain, an invalid
+// option, or [WithLegacyProfile] combined with [WithTimestamp] or
+// [WithVisible].
 func New(key crypto.Signer, chain []*x509.Certificate, opts ...Option) (*Signer, error) {
 	if key == nil {
 		return nil, errors.New("pades: nil signer")
@@ -62,6 +64,11 @@ func Sign(ctx context.Context, in io.ReaderAt, size int64, out io.Writer, signer
 // Sign reads the PDF in (size bytes) and writes it to out with a PAdES
 // signature appended as an incremental update. The original bytes are
 // copied unchanged, so earlier signatures stay valid.
+//
+// Errors: a *[SizeError] when size exceeds [WithMaxSize], [ErrEncrypted],
+// [ErrFieldName], [ErrContentsTooSmall] and [ErrMalformed] (all wrapped;
+// test with [errors.Is] and [errors.As]), and the TSA's error (such as a
+// *[tsa.Error]) when [WithTimestamp] was given.
 func (s *Signer) Sign(ctx context.Context, in io.ReaderAt, size int64, out io.Writer) error {
 	if size > s.cfg.maxSize {
 		return &SizeError{Size: size, Limit: s.cfg.maxSize}
@@ -123,8 +130,9 @@ func (s *Signer) Sign(ctx context.Context, in io.ReaderAt, size int64, out io.Wr
 
 // Timestamp adds a document timestamp (/Type /DocTimeStamp, /SubFilter
 // /ETSI.RFC3161) from ts to the PDF in, as an incremental update written to
-// out. Options other than WithFieldName, WithMaxSize, WithContentsSize and
-// WithVisible are ignored.
+// out. The token's time is the time of the timestamp; options other than
+// [WithFieldName], [WithMaxSize], [WithContentsSize] and [WithVisible] are
+// ignored. Errors are as for [Signer.Sign].
 func Timestamp(ctx context.Context, in io.ReaderAt, size int64, out io.Writer, ts tsa.Timestamper, opts ...Option) error {
 	if ts == nil {
 		return errors.New("pades: nil timestamper")

@@ -29,6 +29,7 @@ const (
 	KindDocTimestamp
 )
 
+// String returns "approval", "document timestamp" or "unknown".
 func (k Kind) String() string {
 	switch k {
 	case KindApproval:
@@ -52,6 +53,7 @@ const (
 	CoverageRevision
 )
 
+// String returns "entire file", "revision" or "unclear".
 func (c Coverage) String() string {
 	switch c {
 	case CoverageEntireFile:
@@ -82,20 +84,28 @@ const (
 
 // SignatureReport is the verdict on one signature or document timestamp.
 type SignatureReport struct {
+	// FieldName is the signature field's /T ("" for a signature found
+	// only by scanning the file).
 	FieldName string
+	// SubFilter is the signature dictionary's /SubFilter, such as
+	// "ETSI.CAdES.detached", "ETSI.RFC3161" or "adbe.pkcs7.detached".
 	SubFilter string
-	Kind      Kind
+	// Kind tells approval signatures from document timestamps.
+	Kind Kind
 	// Signer is the signing (or, for document timestamps, TSA) certificate.
 	Signer *x509.Certificate
 	// Chain is the verified chain (nil when chain verification failed).
 	Chain []*x509.Certificate
-	// SigningTime is the claimed time (/M), or the timestamp's time.
+	// SigningTime is the signer's claimed time (/M, or the CMS
+	// signing-time of a legacy signature), or a document timestamp's time.
 	SigningTime time.Time
 	// Timestamp is the time of a verified signature timestamp or document
 	// timestamp.
 	Timestamp *time.Time
+	// ByteRange is the signature's /ByteRange as found.
 	ByteRange []int64
-	Coverage  Coverage
+	// Coverage says what part of the file the byte range covers.
+	Coverage Coverage
 	// Revision is the 1-based number of the revision the signature covers
 	// (counted by %%EOF markers), 0 when the coverage is unclear.
 	Revision int
@@ -108,14 +118,19 @@ type SignatureReport struct {
 	// Deviations lists departures from the PAdES baseline profile that do
 	// not make the signature invalid (e.g. a CMS signing-time attribute).
 	Deviations []string
-	Valid      bool
-	Reasons    []string
+	// Valid is true when the integrity, chain, timestamp and coverage
+	// checks all passed; Reasons says why not.
+	Valid   bool
+	Reasons []string
 }
 
 // Report is the result of [Verify].
 type Report struct {
-	Size       int64
-	Revisions  int
+	// Size is the size of the PDF in bytes.
+	Size int64
+	// Revisions is the number of revisions (%%EOF markers).
+	Revisions int
+	// Signatures has one entry per signature and document timestamp.
 	Signatures []SignatureReport
 }
 
@@ -146,8 +161,11 @@ type found struct {
 }
 
 // Verify checks every signature and document timestamp in the PDF in.
-// An error is returned only when the input cannot be read or is not a PDF;
-// invalid signatures are reported in the Report.
+// Invalid signatures are reported in the Report, not as an error; check
+// [Report.Valid]. An error is returned only for an invalid option, a PDF
+// larger than [WithVerifyMaxSize] (*[SizeError]), one that cannot be read
+// or parsed ([ErrMalformed]), one with more than [MaxSignatures]
+// signatures ([ErrTooManySignatures]), or when ctx is done.
 func Verify(ctx context.Context, in io.ReaderAt, size int64, opts ...VerifyOption) (*Report, error) {
 	cfg := &verifyConfig{maxSize: DefaultMaxSize}
 	for _, o := range opts {

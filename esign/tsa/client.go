@@ -90,7 +90,8 @@ func WithMaxRetries(n int) Option {
 	return func(cl *Client) error { cl.maxRetries = n; return nil }
 }
 
-// New returns a client for the TSA at rawURL (http or https).
+// New returns a client for the TSA at rawURL (an absolute http or https
+// URL). It sends nothing: the first request is made by [Client.Timestamp].
 func New(rawURL string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -124,6 +125,11 @@ func (c *Client) TimestampData(ctx context.Context, r io.Reader) (*Token, error)
 // digest, be under the requested policy if one was set, and have an
 // intact CMS signature; the signer's chain is not checked (see
 // [Token.Verify]).
+//
+// Errors: *[Error] when the TSA refuses, *[HTTPError] for an HTTP status
+// other than 200, *[ParseError]
+// for a malformed answer, [ErrNonceMismatch], [ErrImprintMismatch] and
+// [ErrPolicyMismatch], and an error wrapping ctx's error when ctx is done.
 func (c *Client) Timestamp(ctx context.Context, h crypto.Hash, digest []byte) (*Token, error) {
 	if h == 0 {
 		h = c.hash

@@ -16,4 +16,19 @@
 // signature timestamps, are tokens from this package. For tests, the
 // sandbox runs a TSA (package github.com/fellesgo/felles/sandbox/tsa,
 // mounted at [github.com/fellesgo/felles/sandbox.Sandbox.TSAURL]).
+//
+// # Limits
+//
+// Answers and tokens larger than [MaxResponseSize] are refused with a
+// *[ParseError]. [Token.Verify] never falls back to the system roots: with
+// nil roots no token verifies. Revocation of the TSA certificate is not
+// checked.
+//
+// # Errors
+//
+// Match with [errors.As]: *[Error] (the TSA refused, with its
+// [PKIStatus] and [FailureInfo]), *[HTTPError] (an HTTP status other than
+// 200) and *[ParseError] (a malformed answer or token). Match with
+// [errors.Is]: [ErrNonceMismatch], [ErrImprintMismatch],
+// [ErrPolicyMismatch], [ErrNotTSACertificate] and [ErrSigningCertificate].
 package tsa

@@ -22,6 +22,7 @@ const (
 	StatusRevocationNotification PKIStatus = 5
 )
 
+// String returns the status name of RFC 3161, such as "rejection".
 func (s PKIStatus) String() string {
 	switch s {
 	case StatusGranted:
@@ -65,6 +66,8 @@ var failNames = []struct {
 	{FailSystemFailure, "systemFailure"},
 }
 
+// String returns the names of the bits set, comma-separated, such as
+// "badAlg,badRequest"; unknown bits are shown in hex.
 func (f FailureInfo) String() string {
 	var names []string
 	for _, n := range failNames {
@@ -87,6 +90,7 @@ type Error struct {
 	StatusText []string    // the TSA's statusString, if any
 }
 
+// Error reports the status, the failure bits and the TSA's text (shortened).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tsa: timestamp refused: ")
@@ -109,6 +113,7 @@ type HTTPError struct {
 	StatusCode int
 }
 
+// Error reports the HTTP status code.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("tsa: timestamp authority answered HTTP %d", e.StatusCode)
 }

@@ -42,6 +42,7 @@ type ParseError struct {
 	Err error // the underlying *cms.ParseError, if any
 }
 
+// Error reports what is malformed.
 func (e *ParseError) Error() string {
 	if e.Err != nil {
 		return "tsa: malformed timestamp: " + e.Msg + ": " + e.Err.Error()
@@ -49,6 +50,7 @@ func (e *ParseError) Error() string {
 	return "tsa: malformed timestamp: " + e.Msg
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Token is a parsed RFC 3161 TimeStampToken.
@@ -227,7 +229,10 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 // ESS signing-certificate(-v2) attribute names t.Signer, that t.Signer's
 // only extended key usage is a critical id-kp-timeStamping, and that it
 // chains to roots (with the token's certificates and intermediates) at
-// t.Time.
+// t.Time. There is no default for roots: the system roots are never used,
+// so with nil roots no chain verifies. A token whose imprint differs gives
+// [ErrImprintMismatch]; see the package documentation for the other
+// errors.
 func (t *Token) Verify(h crypto.Hash, digest []byte, roots, intermediates *x509.CertPool) error {
 	if h != t.Hash || !bytes.Equal(digest, t.Digest) {
 		return ErrImprintMismatch

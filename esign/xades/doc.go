@@ -24,9 +24,30 @@
 // attributes anywhere in the document are refused. The returned
 // [Signature] holds only what was verified.
 //
+// Trust comes only from [WithRoots]: the system roots are never used.
+// Without roots, or when the chain does not verify, [Verify] still returns
+// the *[Signature] (with a nil Chain) together with an [ErrUntrusted] error,
+// so that callers can report who signed.
+//
 // Not done here: revocation checking (OCSP, CRL) of the signer's
 // certificate, and XAdES-T and later levels (unsigned properties such as
 // SignatureTimeStamp are ignored, neither verified nor reported).
+//
+// # Limits
+//
+// [Verify] refuses a signatures.xml larger than 10 MiB (see
+// [WithVerifyMaxSize]) or nested deeper than 64 elements, more than 1000
+// references, more than 16 certificates in KeyInfo, more than 10000 Id
+// attributes, and base64 values that decode to more than 1 MiB.
+//
+// # Errors
+//
+// Verification failures are a *[VerifyError] (match with [errors.As]; it
+// names the reference concerned) wrapping one of the sentinel errors
+// (match with [errors.Is]): [ErrMalformed], [ErrAlgorithm],
+// [ErrReference], [ErrDigestMismatch], [ErrBadSignature],
+// [ErrCertificate], [ErrUntrusted] and [ErrWrapping]. Invalid arguments
+// and options, to [Sign] or [Verify], give an error wrapping [ErrInput].
 //
 // References:
 //   - XML Signature Syntax and Processing: https://www.w3.org/TR/xmldsig-core1/

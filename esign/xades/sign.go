@@ -26,10 +26,14 @@ import (
 // holding one ds:Signature Id="Signature" over refs, made with signer, whose
 // certificate is chain[0]; the whole chain goes into KeyInfo/X509Data.
 // RSA keys sign with rsa-sha256, ECDSA keys with ecdsa-sha256. Reference
-// Ids are ID_0, ID_1, ... in the order of refs.
+// Ids are ID_0, ID_1, ... in the order of refs. Invalid arguments and
+// options give an error wrapping [ErrInput].
 func Sign(refs []Reference, signer crypto.Signer, chain []*x509.Certificate, opts ...Option) ([]byte, error) {
 	cfg := signConfig{ns: NamespaceASiC, c14n: C14N10}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}

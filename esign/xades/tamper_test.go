@@ -124,7 +124,7 @@ func TestTamper(t *testing.T) {
 		}
 	})
 	t.Run("too large", func(t *testing.T) {
-		mustVerifyErr(t, sigXML, fsys, xades.ErrMalformed, xades.WithMaxSize(1000))
+		mustVerifyErr(t, sigXML, fsys, xades.ErrMalformed, xades.WithVerifyMaxSize(1000))
 	})
 }
 

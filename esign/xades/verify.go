@@ -23,7 +23,7 @@ import (
 	"github.com/fellesgo/felles/internal/xmlsafe"
 )
 
-// Limits on what Verify accepts.
+// Limits on what Verify accepts (see the package documentation).
 const (
 	defaultMaxBytes  = 10 << 20
 	maxDepth         = 64
@@ -39,7 +39,9 @@ const (
 // the signature value over canonical SignedInfo, the signing certificate
 // against the signed SigningCertificate, the chain against the roots
 // ([WithRoots]) at [WithTime], an allow-list of algorithms, and signature
-// wrapping. Errors are *[VerifyError].
+// wrapping. Verification failures are a *[VerifyError] (use [errors.As])
+// wrapping one of the sentinel errors (use [errors.Is]); an invalid option
+// or a nil fsys gives an error wrapping [ErrInput].
 //
 // When everything but trust verifies (no roots given, or the chain does not
 // verify), Verify returns the *Signature together with an [ErrUntrusted]
@@ -48,6 +50,9 @@ const (
 func Verify(signaturesXML []byte, fsys fs.FS, opts ...VerifyOption) (*Signature, error) {
 	cfg := verifyConfig{maxBytes: defaultMaxBytes}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}

@@ -98,7 +98,7 @@ var (
 	// outside this signature's SignedProperties, several signatures, two
 	// references to the same file.
 	ErrWrapping = errors.New("xades: signature wrapping")
-	// ErrInput: invalid arguments to Sign or an option.
+	// ErrInput: invalid arguments to Sign or Verify, or an invalid option.
 	ErrInput = errors.New("xades: invalid input")
 )
 
@@ -197,9 +197,11 @@ type verifyConfig struct {
 	maxBytes      int64
 }
 
-// WithRoots sets the trusted roots. Without it, everything but trust is
-// verified and Verify returns the *Signature together with an
-// [ErrUntrusted] error.
+// WithRoots sets the trusted roots for the signer's certificate chain.
+// There is no default: the system roots are never used, so without
+// WithRoots everything but trust is verified and [Verify] returns the
+// *[Signature] together with an [ErrUntrusted] error. A nil pool is an
+// error ([ErrInput]).
 func WithRoots(roots *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error {
 		if roots == nil {
@@ -211,7 +213,7 @@ func WithRoots(roots *x509.CertPool) VerifyOption {
 }
 
 // WithIntermediates adds intermediate certificates to those in
-// KeyInfo/X509Data.
+// KeyInfo/X509Data, for building the chain (nil adds none).
 func WithIntermediates(pool *x509.CertPool) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.intermediates = pool
@@ -220,8 +222,11 @@ func WithIntermediates(pool *x509.CertPool) VerifyOption {
 }
 
 // WithTime sets the time at which the certificate chain must be valid
-// (default time.Now()). Pin it to the signing time to check old
-// signatures whose certificates have since expired.
+// (default, or zero: time.Now()), for example the time a container was
+// received, to check a signature whose certificate has expired since.
+// The signed SigningTime is the signer's own claim and is not used for
+// this. (XAdES-T signature timestamps are not verified; see the package
+// documentation.)
 func WithTime(t time.Time) VerifyOption {
 	return func(c *verifyConfig) error {
 		c.time = t
@@ -230,8 +235,10 @@ func WithTime(t time.Time) VerifyOption {
 }
 
 // WithLegacyAlgorithms also accepts SHA-1 in signature methods and
-// reference digests (rsa-sha1, ecdsa-sha1, xmldsig#sha1). SHA-1 in the
-// SigningCertificate CertDigest is always accepted: the profile requires it.
+// reference digests (rsa-sha1, ecdsa-sha1, xmldsig#sha1). Without it they
+// are refused with [ErrAlgorithm]: SHA-1 collisions can move a signature
+// to another document. SHA-1 in the SigningCertificate CertDigest is
+// always accepted: the profile requires it.
 func WithLegacyAlgorithms() VerifyOption {
 	return func(c *verifyConfig) error {
 		c.legacy = true
@@ -239,8 +246,10 @@ func WithLegacyAlgorithms() VerifyOption {
 	}
 }
 
-// WithMaxSize sets the largest signatures.xml accepted (default 10 MiB).
-func WithMaxSize(n int64) VerifyOption {
+// WithVerifyMaxSize sets the largest signatures.xml [Verify] accepts
+// (default 10 MiB); a larger one is refused with [ErrMalformed]. n must be
+// positive. It has the same name and meaning as pades.WithVerifyMaxSize.
+func WithVerifyMaxSize(n int64) VerifyOption {
 	return func(c *verifyConfig) error {
 		if n <= 0 {
 			return fmt.Errorf("%w: max size must be positive", ErrInput)
