@@ -535,20 +535,8 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		res.Format = "asice"
-		var opts []asice.VerifyOption
-		if roots == nil {
-			// The system's roots, as for PDFs (xades has no default).
-			if sys, err := x509.SystemCertPool(); err == nil {
-				roots = sys
-			}
-		}
-		if roots != nil {
-			opts = append(opts, asice.WithRoots(roots))
-		}
-		if !when.IsZero() {
-			opts = append(opts, asice.WithTime(when))
-		}
-		rep, err := asice.Verify(in, size, opts...)
+		// Nil roots: the system's; zero when: now.
+		rep, err := asice.Verify(in, size, asice.VerifyOptions{Roots: roots, Time: when})
 		if rep == nil {
 			// A refused or unsigned container is a verdict on a file that
 			// was read, not unreadable input.
@@ -571,14 +559,7 @@ func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when tim
 		res.Signatures = []verifySignature{sig}
 	case bytes.Contains(head, []byte("%PDF-")): // readers look for it in the first 1024 bytes
 		res.Format = "pdf"
-		var opts []pades.VerifyOption
-		if roots != nil {
-			opts = append(opts, pades.WithRoots(roots))
-		}
-		if !when.IsZero() {
-			opts = append(opts, pades.WithTime(when))
-		}
-		rep, err := pades.Verify(ctx, in, size, opts...)
+		rep, err := pades.Verify(ctx, in, size, pades.VerifyOptions{Roots: roots, Time: when})
 		if err != nil {
 			// A PDF that cannot be parsed is a verdict (not valid) on a
 			// file that was read, as a refused container is.

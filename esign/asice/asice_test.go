@@ -83,7 +83,7 @@ func TestRoundTripDPI(t *testing.T) {
 		t.Error(err)
 	}
 
-	rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...)
+	rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t))
 	if err != nil {
 		t.Fatalf("Verify: %v (%+v)", err, rep)
 	}
@@ -124,12 +124,12 @@ func TestRoundTripSignering(t *testing.T) {
 			t.Errorf("signatures.xml lacks %s", s)
 		}
 	}
-	rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...)
+	rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t))
 	if err != nil || !rep.Valid {
 		t.Fatalf("Verify: %v (%+v)", err, rep)
 	}
-	if _, err := Verify(bytes.NewReader(data), int64(len(data))); err == nil {
-		t.Error("verified without trusted roots")
+	if _, err := Verify(bytes.NewReader(data), int64(len(data)), VerifyOptions{}); err == nil {
+		t.Error("verified against the system roots, which lack the test CA")
 	}
 	var buf bytes.Buffer
 	_, cert := testPKI(t)
@@ -211,7 +211,7 @@ func TestStoreIncompressible(t *testing.T) {
 				}
 			}
 		}
-		if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...); err != nil {
+		if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)); err != nil {
 			t.Error(err)
 		}
 	}
@@ -261,7 +261,7 @@ func TestReferenceURIsRoundTrip(t *testing.T) {
 			files = append(files, File{Name: n, MimeType: "text/plain", Data: []byte(n)})
 		}
 		data := signed(t, files, WithProfile(tc.p))
-		rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...)
+		rep, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t))
 		if err != nil || len(rep.Files) != len(names) {
 			t.Errorf("%v: Verify: %v %+v", tc.p, err, rep)
 		}
@@ -278,12 +278,12 @@ func TestDPIWithoutODFManifest(t *testing.T) {
 	if files[0].Name != "mimetype" || files[len(files)-1].Name != SignaturesName {
 		t.Errorf("layout %+v", files)
 	}
-	if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...); err != nil {
+	if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)); err != nil {
 		t.Error(err)
 	}
 	// All files stored: still a valid, verifiable container.
 	data = signed(t, dpiFiles(), WithCompressionLevel(0))
-	if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)...); err != nil {
+	if _, err := Verify(bytes.NewReader(data), int64(len(data)), verifyOpts(t)); err != nil {
 		t.Error(err)
 	}
 }

@@ -289,7 +289,7 @@ func TestVerifyTampered(t *testing.T) {
 	data := signed(t, dpiFiles())
 	keep := func(string) ([]byte, bool) { return nil, false }
 	verify := func(b []byte) (*Report, error) {
-		return Verify(bytes.NewReader(b), int64(len(b)), verifyOpts(t)...)
+		return Verify(bytes.NewReader(b), int64(len(b)), verifyOpts(t))
 	}
 	if rep, err := verify(rewrite(t, data, keep)); err != nil || !rep.Valid {
 		t.Fatalf("untouched copy: %v %+v", err, rep)
@@ -341,7 +341,7 @@ func TestVerifyTampered(t *testing.T) {
 		}
 	})
 	t.Run("untrusted root", func(t *testing.T) {
-		rep, err := Verify(bytes.NewReader(data), int64(len(data)), WithRoots(pool()))
+		rep, err := Verify(bytes.NewReader(data), int64(len(data)), VerifyOptions{Roots: pool()})
 		if !errors.Is(err, ErrInvalid) || rep == nil || rep.Valid || rep.Signer == nil {
 			t.Fatalf("got %v %+v", err, rep)
 		}

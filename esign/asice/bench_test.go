@@ -91,7 +91,7 @@ func BenchmarkOpenVerify(b *testing.B) {
 			b.SetBytes(benchSize)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Verify(bytes.NewReader(data), int64(len(data)), opts...); err != nil {
+				if _, err := Verify(bytes.NewReader(data), int64(len(data)), opts); err != nil {
 					b.Fatal(err)
 				}
 			}

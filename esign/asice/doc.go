@@ -24,8 +24,9 @@
 // while decompressing, never taken from the headers alone. [Verify] opens a
 // container, verifies its XAdES signature with package
 // [github.com/fellesgo/felles/esign/xades], and checks that every file
-// outside META-INF/ is covered by it. Trust comes only from [WithRoots]:
-// the system roots are never used. Revocation (OCSP, CRL) is not checked.
+// outside META-INF/ is covered by it. Trust comes from
+// [VerifyOptions.Roots], the system roots when nil. Revocation (OCSP, CRL)
+// is not checked.
 //
 // # Limits
 //
@@ -34,9 +35,9 @@
 // over [DefaultMaxTotal], or an entry over 1 MiB compressed more than
 // [DefaultMaxRatio] times; change them with [WithMaxEntries],
 // [WithMaxFileSize], [WithMaxTotalSize] and [WithMaxRatio] (passed to
-// Verify through [WithReadOptions]). signatures.xml is limited by
-// [xades.Verify] (10 MiB; see [xades.WithVerifyMaxSize]). [Sign] accepts at most
-// 202 files for [ProfileDPI] and 21 for [ProfileSignering] ([WithMaxFiles]).
+// Verify in [VerifyOptions.Read]). signatures.xml is limited by
+// [xades.Verify] (10 MiB; see [VerifyOptions.MaxSignatureSize]). [Sign]
+// accepts at most 202 files for [ProfileDPI] and 21 for [ProfileSignering] ([WithMaxFiles]).
 //
 // # Errors
 //

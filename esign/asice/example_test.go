@@ -76,7 +76,7 @@ func ExampleVerify() {
 	}
 	data := buf.Bytes()
 
-	report, err := asice.Verify(bytes.NewReader(data), int64(len(data)), asice.WithRoots(ca.Roots()))
+	report, err := asice.Verify(bytes.NewReader(data), int64(len(data)), asice.VerifyOptions{Roots: ca.Roots()})
 	var fe *asice.FormatError
 	switch {
 	case errors.As(err, &fe):

@@ -34,9 +34,9 @@ func signed(tb testing.TB, files []File, opts ...Option) []byte {
 	return buf.Bytes()
 }
 
-func verifyOpts(tb testing.TB) []VerifyOption {
+func verifyOpts(tb testing.TB) VerifyOptions {
 	ca, _ := testPKI(tb)
-	return []VerifyOption{WithRoots(ca.Roots()), WithIntermediates(ca.Intermediates())}
+	return VerifyOptions{Roots: ca.Roots(), Intermediates: ca.Intermediates()}
 }
 
 func dpiFiles() []File {

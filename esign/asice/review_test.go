@@ -119,7 +119,7 @@ func TestOpenRefusesLocalHeaderDisagreements(t *testing.T) {
 func TestVerifyLowercaseMetaInfIsData(t *testing.T) {
 	data := signed(t, dpiFiles())
 	added := rewrite(t, data, func(string) ([]byte, bool) { return nil, false }, zent{name: "meta-inf/betal.pdf", data: []byte("%PDF pay here")})
-	rep, err := Verify(bytes.NewReader(added), int64(len(added)), verifyOpts(t)...)
+	rep, err := Verify(bytes.NewReader(added), int64(len(added)), verifyOpts(t))
 	if err == nil || rep == nil || rep.Valid {
 		t.Fatalf("unsigned meta-inf/betal.pdf: got %v, Valid %v", err, rep != nil && rep.Valid)
 	}
@@ -181,7 +181,7 @@ func TestVerifyRefusesDataAfterDeflateEnd(t *testing.T) {
 	if !errors.Is(err, ErrMalformed) {
 		t.Errorf("ReadFile: got %v, want ErrMalformed", err)
 	}
-	rep, err := Verify(bytes.NewReader(out), int64(len(out)), verifyOpts(t)...)
+	rep, err := Verify(bytes.NewReader(out), int64(len(out)), verifyOpts(t))
 	if err == nil || (rep != nil && rep.Valid) {
 		t.Errorf("Verify accepted an entry with data after its deflate stream")
 	}

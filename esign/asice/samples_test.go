@@ -119,7 +119,7 @@ func TestDPISamples(t *testing.T) {
 				t.Fatal("no signatures.xml")
 			}
 			at, top := sampleTrust(t, sig)
-			rep, err := Verify(bytes.NewReader(data), int64(len(data)), WithRoots(pool(top)), WithTime(at))
+			rep, err := Verify(bytes.NewReader(data), int64(len(data)), VerifyOptions{Roots: pool(top), Time: at})
 			if err != nil {
 				t.Fatalf("Verify: %v\n%+v", err, rep)
 			}
@@ -130,7 +130,7 @@ func TestDPISamples(t *testing.T) {
 				t.Errorf("no signer in the report")
 			}
 			// Now (certificates expired) the same container must not verify.
-			if rep, err := Verify(bytes.NewReader(data), int64(len(data)), WithRoots(pool(top))); err == nil || rep == nil || rep.Valid {
+			if rep, err := Verify(bytes.NewReader(data), int64(len(data)), VerifyOptions{Roots: pool(top)}); err == nil || rep == nil || rep.Valid {
 				t.Errorf("verified with expired certificates: %+v", rep)
 			}
 		})

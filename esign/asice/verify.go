@@ -11,75 +11,35 @@ import (
 	"github.com/fellesgo/felles/esign/xades"
 )
 
-// VerifyOption configures [Verify].
-type VerifyOption func(*verifyConfig) error
-
-type verifyConfig struct {
-	read  []ReadOption
-	xades []xades.VerifyOption
-}
-
-// WithRoots sets the trusted roots for the signer's certificate chain (see
-// [xades.WithRoots]). There is no default: the system roots are never
-// used, so without WithRoots [Verify] returns a Report with Valid false
-// (Signer set, Chain nil) and an error wrapping [ErrInvalid] and
-// [xades.ErrUntrusted]. A nil pool gives a Report with Valid false (and
-// no Signer) and an error wrapping [ErrInvalid] and [xades.ErrInput].
-func WithRoots(roots *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.xades = append(c.xades, xades.WithRoots(roots))
-		return nil
-	}
-}
-
-// WithIntermediates adds intermediate certificates to those the signature
-// carries, for building the chain (nil adds none; see
-// [xades.WithIntermediates]).
-func WithIntermediates(pool *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.xades = append(c.xades, xades.WithIntermediates(pool))
-		return nil
-	}
-}
-
-// WithTime sets the time at which the certificate chain must be valid
-// (default, or zero: time.Now()), for example the time a container was
-// received, to check a signature whose certificate has expired since (see
-// [xades.WithTime]). The claimed SigningTime is not used for this.
-func WithTime(t time.Time) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.xades = append(c.xades, xades.WithTime(t))
-		return nil
-	}
-}
-
-// WithLegacyAlgorithms also accepts SHA-1 in signature methods and
-// reference digests (see [xades.WithLegacyAlgorithms]). Without it they
-// are refused and the Report is not valid.
-func WithLegacyAlgorithms() VerifyOption {
-	return func(c *verifyConfig) error {
-		c.xades = append(c.xades, xades.WithLegacyAlgorithms())
-		return nil
-	}
-}
-
-// WithReadOptions sets the limits [Open] applies to the container (see
-// [WithMaxEntries], [WithMaxFileSize], [WithMaxTotalSize] and
-// [WithMaxRatio]).
-func WithReadOptions(opts ...ReadOption) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.read = append(c.read, opts...)
-		return nil
-	}
-}
-
-// WithXAdESVerifyOptions passes further options to [xades.Verify], such
-// as [xades.WithVerifyMaxSize] for the size of META-INF/signatures.xml.
-func WithXAdESVerifyOptions(opts ...xades.VerifyOption) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.xades = append(c.xades, opts...)
-		return nil
-	}
+// VerifyOptions are the policy of [Verify]. The zero value is useful:
+// the system roots, now, the default limits, no SHA-1.
+type VerifyOptions struct {
+	// Roots are the trust anchors for the signer's certificate chain (see
+	// [xades.VerifyOptions]). Nil means the system roots
+	// ([x509.SystemCertPool]; none if that fails). When the chain does not
+	// verify, [Verify] returns a Report with Valid false (Signer set,
+	// Chain nil) and an error wrapping [ErrInvalid] and
+	// [xades.ErrUntrusted].
+	Roots *x509.CertPool
+	// Intermediates are extra intermediate certificates for building the
+	// chain, beyond those the signature carries. Nil adds none.
+	Intermediates *x509.CertPool
+	// Time is when the certificate chain must be valid; zero means now.
+	// Set it to, for example, the time a container was received, to check
+	// a signature whose certificate has expired since. The claimed
+	// SigningTime is not used for this.
+	Time time.Time
+	// LegacyAlgorithms also accepts SHA-1 in signature methods and
+	// reference digests (see [xades.VerifyOptions]). Without it they are
+	// refused and the Report is not valid.
+	LegacyAlgorithms bool
+	// MaxSignatureSize is the largest META-INF/signatures.xml accepted
+	// (see [xades.VerifyOptions.MaxSize]); zero means 10 MiB.
+	MaxSignatureSize int64
+	// Read are the limits [Open] applies to the container (see
+	// [WithMaxEntries], [WithMaxFileSize], [WithMaxTotalSize] and
+	// [WithMaxRatio]); nil means the defaults.
+	Read []ReadOption
 }
 
 // Report is the outcome of [Verify].
@@ -119,18 +79,9 @@ type Report struct {
 // [ErrNotSigned]. A nil error means Report.Valid. The xades error (a
 // *[xades.VerifyError]) can be matched with [errors.Is] and [errors.As]
 // on the returned error, for example [xades.ErrUntrusted] when the chain
-// does not verify against [WithRoots].
-func Verify(r io.ReaderAt, size int64, opts ...VerifyOption) (*Report, error) {
-	var cfg verifyConfig
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	c, err := Open(r, size, cfg.read...)
+// does not verify against [VerifyOptions.Roots].
+func Verify(r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
+	c, err := Open(r, size, opts.Read...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +107,13 @@ func Verify(r io.ReaderAt, size int64, opts ...VerifyOption) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sig, verr := xades.Verify(sigXML, c.FS(), cfg.xades...)
+	sig, verr := xades.Verify(sigXML, c.FS(), xades.VerifyOptions{
+		Roots:            opts.Roots,
+		Intermediates:    opts.Intermediates,
+		Time:             opts.Time,
+		LegacyAlgorithms: opts.LegacyAlgorithms,
+		MaxSize:          opts.MaxSignatureSize,
+	})
 	if verr != nil {
 		rep.Problems = append(rep.Problems, verr.Error())
 	}

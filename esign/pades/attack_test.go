@@ -148,7 +148,7 @@ func TestHugeXrefRejected(t *testing.T) {
 	cases["size"] = bytes.Replace(cases["size"], []byte("/Size 2"), []byte("/Size 900000000"), 1)
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := Verify(context.Background(), bytes.NewReader(doc), int64(len(doc)))
+			_, err := Verify(context.Background(), bytes.NewReader(doc), int64(len(doc)), VerifyOptions{})
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("Verify: %v, want ErrMalformed", err)
 			}
@@ -226,8 +226,8 @@ func TestSHA1Refused(t *testing.T) {
 	if rep := verifyBytes(t, doc); rep.Valid() {
 		t.Fatal("SHA-1 signature reported valid")
 	}
-	if rep := verifyBytes(t, doc, WithLegacyAlgorithms()); !rep.Valid() {
-		t.Fatalf("SHA-1 signature with WithLegacyAlgorithms invalid: %+v", rep.Signatures)
+	if rep := verifyBytesWith(t, doc, VerifyOptions{LegacyAlgorithms: true}); !rep.Valid() {
+		t.Fatalf("SHA-1 signature with LegacyAlgorithms invalid: %+v", rep.Signatures)
 	}
 }
 
@@ -248,7 +248,7 @@ func TestDeepNestingRejected(t *testing.T) {
 			fmt.Fprintf(&b, "1 0 obj\n<< /Type /Catalog /AcroForm %s >>\nendobj\n", bytes.Repeat([]byte(open), 8<<20/len(open)))
 			x := b.Len()
 			fmt.Fprintf(&b, "xref\n0 2\n0000000000 65535 f\r\n%010d 00000 n\r\ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", o, x)
-			_, err := Verify(context.Background(), bytes.NewReader(b.Bytes()), int64(b.Len()))
+			_, err := Verify(context.Background(), bytes.NewReader(b.Bytes()), int64(b.Len()), VerifyOptions{})
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("Verify: %v, want ErrMalformed", err)
 			}

@@ -32,21 +32,21 @@
 // bytes, the ESS signing-certificate-v2 attribute, the certificate chain
 // against the given roots at the time the signature is known to have
 // existed (the signature timestamp's time when present, else now or
-// [WithTime]; never the signer's claimed /M), and the signature timestamp. When bytes
+// [VerifyOptions.Time]; never the signer's claimed /M), and the signature timestamp. When bytes
 // follow the signed revision it describes what the later updates changed,
 // and flags changes beyond adding signatures, document timestamps, DSS data
 // and metadata (for example a changed page content stream) as unsafe.
 // [Report.Valid] is true only when every signature is valid.
 //
-// Trust comes only from [WithRoots]: the system roots are never used, so
-// without it every signature is reported invalid. Revocation (OCSP, CRL)
-// is not checked.
+// Trust comes from [VerifyOptions.Roots], the system roots when nil; a
+// signature whose chain does not verify is reported invalid. Revocation
+// (OCSP, CRL) is not checked.
 //
 // # Limits
 //
 // PDFs are untrusted input. Sign, Timestamp and Verify refuse a PDF larger
 // than [DefaultMaxSize] (64 MiB; change it with [WithMaxSize] for signing
-// and [WithVerifyMaxSize] for verifying), Verify checks at most
+// and [VerifyOptions.MaxSize] for verifying), Verify checks at most
 // [MaxSignatures] signatures, and panics of the underlying PDF reader
 // (github.com/digitorus/pdf, reached through internal/pdfsig) are turned
 // into errors wrapping [ErrMalformed].

@@ -13,7 +13,7 @@ var ErrMalformed = errors.New("pades: malformed PDF")
 var ErrEncrypted = errors.New("pades: encrypted PDFs are not supported")
 
 // SizeError reports an input larger than the configured limit
-// (see [WithMaxSize] and [WithVerifyMaxSize]).
+// (see [WithMaxSize] and [VerifyOptions.MaxSize]).
 type SizeError struct {
 	Size, Limit int64
 }

@@ -54,7 +54,7 @@ func Example() {
 	}
 
 	rep, err := pades.Verify(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()),
-		pades.WithRoots(ca.Roots()), pades.WithIntermediates(ca.Intermediates()))
+		pades.VerifyOptions{Roots: ca.Roots(), Intermediates: ca.Intermediates()})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func ExampleWithTimestamp() {
 	}
 
 	rep, err := pades.Verify(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()),
-		pades.WithRoots(sb.Roots()))
+		pades.VerifyOptions{Roots: sb.Roots()})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func ExampleTimestamp() {
 	}
 
 	rep, err := pades.Verify(ctx, bytes.NewReader(stamped.Bytes()), int64(stamped.Len()),
-		pades.WithRoots(sb.Roots()))
+		pades.VerifyOptions{Roots: sb.Roots()})
 	if err != nil {
 		log.Fatal(err)
 	}

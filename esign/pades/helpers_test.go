@@ -193,11 +193,23 @@ func signBytes(t testing.TB, pdfBytes []byte, opts ...Option) []byte {
 	return out.Bytes()
 }
 
-func verifyBytes(t testing.TB, pdfBytes []byte, opts ...VerifyOption) *Report {
+func verifyBytes(t testing.TB, pdfBytes []byte) *Report {
+	t.Helper()
+	return verifyBytesWith(t, pdfBytes, VerifyOptions{})
+}
+
+// verifyBytesWith verifies with opts, the fixture's roots and
+// intermediates filled in when nil.
+func verifyBytesWith(t testing.TB, pdfBytes []byte, opts VerifyOptions) *Report {
 	t.Helper()
 	f := getFixture(t)
-	opts = append([]VerifyOption{WithRoots(f.roots), WithIntermediates(f.interm)}, opts...)
-	rep, err := Verify(context.Background(), bytes.NewReader(pdfBytes), int64(len(pdfBytes)), opts...)
+	if opts.Roots == nil {
+		opts.Roots = f.roots
+	}
+	if opts.Intermediates == nil {
+		opts.Intermediates = f.interm
+	}
+	rep, err := Verify(context.Background(), bytes.NewReader(pdfBytes), int64(len(pdfBytes)), opts)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}

@@ -167,7 +167,7 @@ func FuzzVerify(f *testing.F) {
 		if len(b) > 1<<20 {
 			return
 		}
-		rep, err := Verify(context.Background(), bytes.NewReader(b), int64(len(b)), WithRoots(x509.NewCertPool()))
+		rep, err := Verify(context.Background(), bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: x509.NewCertPool()})
 		if err != nil {
 			return
 		}
@@ -209,7 +209,7 @@ func BenchmarkVerifyPDF(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in)))
 			for b.Loop() {
-				rep, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), WithRoots(f.roots))
+				rep, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{Roots: f.roots})
 				if err != nil || !rep.Valid() {
 					b.Fatal("verify failed", err)
 				}

@@ -131,7 +131,7 @@ func TestStreamDataWithObjIsSkipped(t *testing.T) {
 	// An object header in the data does end the skipping (the reader
 	// starts objects there), so nesting after it still counts.
 	in = genPDF([]string{"\n7 0 obj\n" + strings.Repeat("[", 3*maxNesting)}, 0)
-	if _, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in))); !errors.Is(err, ErrMalformed) {
+	if _, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{}); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("nesting after an object header in stream data: %v, want ErrMalformed", err)
 	}
 }

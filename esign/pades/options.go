@@ -109,7 +109,7 @@ func WithLegacyProfile() Option { return func(c *config) error { c.legacy = true
 
 // WithMaxSize sets the largest PDF accepted by [Sign], [Signer.Sign] and
 // [Timestamp] (default [DefaultMaxSize]); a larger one is refused with a
-// *[SizeError]. For [Verify] use [WithVerifyMaxSize]. n must be positive.
+// *[SizeError]. For [Verify] use [VerifyOptions.MaxSize]. n must be positive.
 func WithMaxSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
@@ -133,8 +133,36 @@ func WithContentsSize(n int) Option {
 	}
 }
 
-// VerifyOption configures [Verify].
-type VerifyOption func(*verifyConfig) error
+// VerifyOptions are the policy of [Verify]. The zero value is useful:
+// the system roots, now, [DefaultMaxSize], no SHA-1.
+type VerifyOptions struct {
+	// Roots are the trust anchors for the signers' and the TSAs'
+	// certificate chains. Nil means the system roots
+	// ([x509.SystemCertPool]; none if that fails). A chain that does not
+	// verify makes the signature invalid (SignatureReport.Chain nil),
+	// while the integrity checks are still made and reported.
+	Roots *x509.CertPool
+	// Intermediates are extra intermediate certificates for building
+	// chains, beyond those the CMS signatures and timestamp tokens
+	// carry. Nil adds none.
+	Intermediates *x509.CertPool
+	// Time is when the certificate chain of a signature without a
+	// signature timestamp is checked; zero means now. Set it to, for
+	// example, the time a document was received, to check a signature
+	// whose certificate has expired since. A signature with a verified
+	// timestamp is checked at the timestamp's time; the claimed time /M
+	// is never trusted for this, being the signer's own word.
+	Time time.Time
+	// MaxSize is the largest PDF accepted; a larger one is refused with
+	// a *[SizeError]. Zero means [DefaultMaxSize]; negative is an error.
+	// It is the Verify counterpart of [WithMaxSize].
+	MaxSize int64
+	// LegacyAlgorithms also accepts SHA-1 digests in signatures,
+	// signature timestamps and document timestamps. Without it they are
+	// refused (the signature is reported invalid): SHA-1 collisions can
+	// move a signature to another document.
+	LegacyAlgorithms bool
+}
 
 type verifyConfig struct {
 	roots, intermediates *x509.CertPool
@@ -143,49 +171,34 @@ type verifyConfig struct {
 	legacy               bool
 }
 
-// WithLegacyAlgorithms also accepts SHA-1 digests in signatures, signature
-// timestamps and document timestamps. Without it they are refused (the
-// signature is reported invalid): SHA-1 collisions can move a signature to
-// another document.
-func WithLegacyAlgorithms() VerifyOption {
-	return func(c *verifyConfig) error { c.legacy = true; return nil }
-}
-
-// WithRoots sets the trusted roots for the signers' and the TSAs'
-// certificate chains. There is no default: the system roots are never
-// used, so without WithRoots (or with a nil pool) no chain verifies and
-// every signature is reported invalid (SignatureReport.Chain nil), while
-// the integrity checks are still made and reported.
-func WithRoots(p *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error { c.roots = p; return nil }
-}
-
-// WithIntermediates adds intermediate certificates to those the CMS
-// signatures and timestamp tokens carry, for building chains (nil adds
-// none).
-func WithIntermediates(p *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error { c.intermediates = p; return nil }
-}
-
-// WithTime sets the time at which the certificate chain of a signature
-// without a signature timestamp is checked (default, or zero: time.Now): for example
-// the time a document was received, to check a signature whose
-// certificate has expired since. A signature with a verified timestamp is
-// checked at the timestamp's time; the claimed time /M is never trusted for
-// this, being the signer's own word.
-func WithTime(t time.Time) VerifyOption {
-	return func(c *verifyConfig) error { c.now = t; return nil }
-}
-
-// WithVerifyMaxSize sets the largest PDF accepted by [Verify] (default
-// [DefaultMaxSize]); a larger one is refused with a *[SizeError]. It is
-// the Verify counterpart of [WithMaxSize]. n must be positive.
-func WithVerifyMaxSize(n int64) VerifyOption {
-	return func(c *verifyConfig) error {
-		if n <= 0 {
-			return errors.New("pades: max size must be positive")
-		}
-		c.maxSize = n
-		return nil
+func newVerifyConfig(o VerifyOptions) (*verifyConfig, error) {
+	if o.MaxSize < 0 {
+		return nil, errors.New("pades: max size must not be negative")
 	}
+	c := &verifyConfig{
+		roots:         o.Roots,
+		intermediates: o.Intermediates,
+		now:           o.Time,
+		maxSize:       o.MaxSize,
+		legacy:        o.LegacyAlgorithms,
+	}
+	if c.maxSize == 0 {
+		c.maxSize = DefaultMaxSize
+	}
+	if c.roots == nil {
+		c.roots = systemRoots()
+	}
+	if c.now.IsZero() {
+		c.now = time.Now()
+	}
+	return c, nil
+}
+
+// systemRoots returns the system roots, or an empty pool if they cannot
+// be loaded.
+func systemRoots() *x509.CertPool {
+	if p, err := x509.SystemCertPool(); err == nil && p != nil {
+		return p
+	}
+	return x509.NewCertPool()
 }

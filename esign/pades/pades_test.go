@@ -50,7 +50,7 @@ func TestSignVerifyBB(t *testing.T) {
 
 func TestVerifyUntrustedRoot(t *testing.T) {
 	out := signBytes(t, genPDF([]string{"x"}, 0))
-	rep, err := Verify(context.Background(), bytes.NewReader(out), int64(len(out))) // system roots
+	rep, err := Verify(context.Background(), bytes.NewReader(out), int64(len(out)), VerifyOptions{}) // system roots: no test CA
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,15 +220,18 @@ func TestMaxSize(t *testing.T) {
 	if !errors.As(err, &se) {
 		t.Fatalf("want SizeError, got %v", err)
 	}
-	_, err = Verify(context.Background(), bytes.NewReader(in), int64(len(in)), WithVerifyMaxSize(1000))
+	_, err = Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{MaxSize: 1000})
 	if !errors.As(err, &se) {
 		t.Fatalf("want SizeError, got %v", err)
+	}
+	if _, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{MaxSize: -1}); err == nil || errors.As(err, &se) {
+		t.Fatalf("negative MaxSize: got %v, want an option error", err)
 	}
 }
 
 func TestGarbageInput(t *testing.T) {
 	for _, in := range [][]byte{nil, []byte("hello"), []byte("%PDF-1.7\n%%EOF"), []byte("%PDF-1.7\nstartxref\n5\n%%EOF\n")} {
-		_, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)))
+		_, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{})
 		if err == nil {
 			t.Errorf("%q: no error", in)
 		}

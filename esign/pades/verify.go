@@ -163,24 +163,16 @@ type found struct {
 // Verify checks every signature and document timestamp in the PDF in.
 // Invalid signatures are reported in the Report, not as an error; check
 // [Report.Valid]. An error is returned only for an invalid option, a PDF
-// larger than [WithVerifyMaxSize] (*[SizeError]), one that cannot be read
-// or parsed ([ErrMalformed]), one with more than [MaxSignatures]
+// larger than [VerifyOptions.MaxSize] (*[SizeError]), one that cannot be
+// read or parsed ([ErrMalformed]), one with more than [MaxSignatures]
 // signatures ([ErrTooManySignatures]), or when ctx is done.
-func Verify(ctx context.Context, in io.ReaderAt, size int64, opts ...VerifyOption) (*Report, error) {
-	cfg := &verifyConfig{maxSize: DefaultMaxSize}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(cfg); err != nil {
-			return nil, err
-		}
+func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
+	cfg, err := newVerifyConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if size > cfg.maxSize {
 		return nil, &SizeError{Size: size, Limit: cfg.maxSize}
-	}
-	if cfg.now.IsZero() {
-		cfg.now = time.Now()
 	}
 	sc, err := scan(in, size)
 	if err != nil {
@@ -540,7 +532,7 @@ func rangeDigest(in io.ReaderAt, h crypto.Hash, a, b, c int64) ([]byte, error) {
 }
 
 // checkHash refuses SHA-1 (as a digest, or the digest of a signature
-// algorithm) unless WithLegacyAlgorithms was given.
+// algorithm) unless VerifyOptions.LegacyAlgorithms is set.
 func (cfg *verifyConfig) checkHash(algs ...any) error {
 	if cfg.legacy {
 		return nil
@@ -548,7 +540,7 @@ func (cfg *verifyConfig) checkHash(algs ...any) error {
 	for _, a := range algs {
 		switch a {
 		case crypto.SHA1, x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1:
-			return errors.New("SHA-1 is not accepted (see WithLegacyAlgorithms)")
+			return errors.New("SHA-1 is not accepted (see VerifyOptions.LegacyAlgorithms)")
 		}
 	}
 	return nil

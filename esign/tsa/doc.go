@@ -20,9 +20,8 @@
 // # Limits
 //
 // Answers and tokens larger than [MaxResponseSize] are refused with a
-// *[ParseError]. [Token.Verify] never falls back to the system roots: with
-// nil roots no token verifies. Revocation of the TSA certificate is not
-// checked.
+// *[ParseError]. [Token.Verify] with nil roots uses the system roots.
+// Revocation of the TSA certificate is not checked.
 //
 // # Errors
 //

@@ -229,10 +229,10 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 // ESS signing-certificate(-v2) attribute names t.Signer, that t.Signer's
 // only extended key usage is a critical id-kp-timeStamping, and that it
 // chains to roots (with the token's certificates and intermediates) at
-// t.Time. There is no default for roots: the system roots are never used,
-// so with nil roots no chain verifies. A token whose imprint differs gives
-// [ErrImprintMismatch]; see the package documentation for the other
-// errors.
+// t.Time. Nil roots means the system roots ([x509.SystemCertPool]; none
+// if that fails); nil intermediates adds none. A token whose imprint
+// differs gives [ErrImprintMismatch]; see the package documentation for
+// the other errors.
 func (t *Token) Verify(h crypto.Hash, digest []byte, roots, intermediates *x509.CertPool) error {
 	if h != t.Hash || !bytes.Equal(digest, t.Digest) {
 		return ErrImprintMismatch
@@ -258,6 +258,9 @@ func (t *Token) verifyToken(roots, intermediates *x509.CertPool) error {
 	if err := CheckTSACertificate(t.Signer); err != nil {
 		return err
 	}
+	if roots == nil {
+		roots = systemRoots()
+	}
 	if _, err := t.sd.VerifyChain(roots, intermediates, t.Time, x509.ExtKeyUsageTimeStamping); err != nil {
 		return fmt.Errorf("tsa: %w", err)
 	}
@@ -282,4 +285,13 @@ func CheckTSACertificate(c *x509.Certificate) error {
 		}
 	}
 	return fmt.Errorf("%w: no extended key usage", ErrNotTSACertificate)
+}
+
+// systemRoots returns the system roots, or an empty pool if they cannot
+// be loaded.
+func systemRoots() *x509.CertPool {
+	if p, err := x509.SystemCertPool(); err == nil && p != nil {
+		return p
+	}
+	return x509.NewCertPool()
 }

@@ -41,7 +41,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.SetBytes(bigFile)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := xades.Verify(sigXML, fsys, xades.WithRoots(ca.Roots())); err != nil {
+		if _, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: ca.Roots()}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,8 +24,8 @@
 // attributes anywhere in the document are refused. The returned
 // [Signature] holds only what was verified.
 //
-// Trust comes only from [WithRoots]: the system roots are never used.
-// Without roots, or when the chain does not verify, [Verify] still returns
+// Trust comes from [VerifyOptions.Roots], the system roots when nil.
+// When the chain does not verify, [Verify] still returns
 // the *[Signature] (with a nil Chain) together with an [ErrUntrusted] error,
 // so that callers can report who signed.
 //
@@ -36,7 +36,7 @@
 // # Limits
 //
 // [Verify] refuses a signatures.xml larger than 10 MiB (see
-// [WithVerifyMaxSize]) or nested deeper than 64 elements, more than 1000
+// [VerifyOptions.MaxSize]) or nested deeper than 64 elements, more than 1000
 // references, more than 16 certificates in KeyInfo, more than 10000 Id
 // attributes, and base64 values that decode to more than 1 MiB.
 //

@@ -57,7 +57,7 @@ func ExampleSign() {
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
 	files := fstest.MapFS{"vedtak.pdf": {Data: letter}}
-	sig, err := xades.Verify(sigXML, files, xades.WithRoots(roots))
+	sig, err := xades.Verify(sigXML, files, xades.VerifyOptions{Roots: roots})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -77,13 +77,14 @@ func ExampleVerify() {
 	roots.AddCert(cert)
 
 	changed := fstest.MapFS{"brev.txt": {Data: []byte("changed")}}
-	_, err = xades.Verify(sigXML, changed, xades.WithRoots(roots))
+	_, err = xades.Verify(sigXML, changed, xades.VerifyOptions{Roots: roots})
 	var ve *xades.VerifyError
 	fmt.Println(errors.Is(err, xades.ErrDigestMismatch), errors.As(err, &ve) && ve.URI == "brev.txt")
 	fmt.Println(err)
 
-	// Without roots, everything but trust is checked.
-	sig, err := xades.Verify(sigXML, fstest.MapFS{"brev.txt": {Data: []byte("original")}})
+	// With the system roots (no Roots), which do not hold the test CA,
+	// everything but trust is checked.
+	sig, err := xades.Verify(sigXML, fstest.MapFS{"brev.txt": {Data: []byte("original")}}, xades.VerifyOptions{})
 	fmt.Println(errors.Is(err, xades.ErrUntrusted), sig.Signer.Subject.CommonName)
 	// Output:
 	// true true

@@ -43,7 +43,7 @@ func FuzzVerify(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		if _, err := xades.Verify(sigXML, fsys, xades.WithRoots(roots)); err != nil {
+		if _, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: roots}); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(sigXML)
@@ -58,7 +58,7 @@ func FuzzVerify(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sig, err := xades.Verify(data, fsys, xades.WithRoots(roots))
+		sig, err := xades.Verify(data, fsys, xades.VerifyOptions{Roots: roots})
 		if err == nil && sig == nil {
 			t.Fatal("nil signature without error")
 		}

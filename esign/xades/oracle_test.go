@@ -149,7 +149,7 @@ func TestXmlsec1VerifiesDPISamples(t *testing.T) {
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			fsys, sigXML := unzipMem(t, p)
-			sig, err := xades.Verify(sigXML, fsys)
+			sig, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{})
 			if sig == nil {
 				t.Fatal(err)
 			}
@@ -254,7 +254,7 @@ func xmlsec1SignAndFellesVerify(t *testing.T, c14n string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err := xades.Verify(signed, fsys, xades.WithRoots(ca.Roots()), xades.WithIntermediates(ca.Intermediates()))
+	sig, err := xades.Verify(signed, fsys, xades.VerifyOptions{Roots: ca.Roots(), Intermediates: ca.Intermediates()})
 	if err != nil {
 		t.Fatalf("felles refused the xmlsec1 signature: %v\n%s", err, signed)
 	}
@@ -263,7 +263,7 @@ func xmlsec1SignAndFellesVerify(t *testing.T, c14n string) {
 	}
 	// And a tampered file is caught in the xmlsec1-made signature too.
 	fsys["vedtak.pdf"] = &fstest.MapFile{Data: []byte("changed")}
-	if _, err := xades.Verify(signed, fsys, xades.WithRoots(ca.Roots()), xades.WithIntermediates(ca.Intermediates())); !errors.Is(err, xades.ErrDigestMismatch) {
+	if _, err := xades.Verify(signed, fsys, xades.VerifyOptions{Roots: ca.Roots(), Intermediates: ca.Intermediates()}); !errors.Is(err, xades.ErrDigestMismatch) {
 		t.Fatalf("tampered: err = %v", err)
 	}
 }

@@ -19,11 +19,20 @@ import (
 
 const dsNS = "http://www.w3.org/2000/09/xmldsig#"
 
-func mustVerifyErr(t *testing.T, sigXML []byte, fsys fstest.MapFS, want error, opts ...xades.VerifyOption) *xades.VerifyError {
+func mustVerifyErr(t *testing.T, sigXML []byte, fsys fstest.MapFS, want error) *xades.VerifyError {
 	t.Helper()
-	ca, _ := testPKI(t)
-	opts = append([]xades.VerifyOption{xades.WithRoots(ca.Roots())}, opts...)
-	sig, err := xades.Verify(sigXML, fsys, opts...)
+	return mustVerifyErrWith(t, sigXML, fsys, want, xades.VerifyOptions{})
+}
+
+// mustVerifyErrWith is mustVerifyErr with opts, the test roots filled in
+// when nil.
+func mustVerifyErrWith(t *testing.T, sigXML []byte, fsys fstest.MapFS, want error, opts xades.VerifyOptions) *xades.VerifyError {
+	t.Helper()
+	if opts.Roots == nil {
+		ca, _ := testPKI(t)
+		opts.Roots = ca.Roots()
+	}
+	sig, err := xades.Verify(sigXML, fsys, opts)
 	if !errors.Is(err, want) {
 		t.Fatalf("err = %v, want %v", err, want)
 	}
@@ -119,12 +128,15 @@ func TestTamper(t *testing.T) {
 	t.Run("DOCTYPE", func(t *testing.T) {
 		bad := replaceOnce(t, sigXML, "?><XAdESSignatures", `?><!DOCTYPE XAdESSignatures [<!ENTITY x "y">]><XAdESSignatures`)
 		mustVerifyErr(t, bad, fsys, xades.ErrMalformed)
-		if _, err := xades.Verify(bad, fsys); !errors.Is(err, xmlsafe.ErrDOCTYPE) && !errors.Is(err, xmlsafe.ErrEntity) {
+		if _, err := xades.Verify(bad, fsys, xades.VerifyOptions{}); !errors.Is(err, xmlsafe.ErrDOCTYPE) && !errors.Is(err, xmlsafe.ErrEntity) {
 			t.Errorf("err = %v, want the xmlsafe cause", err)
 		}
 	})
 	t.Run("too large", func(t *testing.T) {
-		mustVerifyErr(t, sigXML, fsys, xades.ErrMalformed, xades.WithVerifyMaxSize(1000))
+		mustVerifyErrWith(t, sigXML, fsys, xades.ErrMalformed, xades.VerifyOptions{MaxSize: 1000})
+		if _, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{MaxSize: -1}); !errors.Is(err, xades.ErrInput) {
+			t.Errorf("negative MaxSize: err = %v, want ErrInput", err)
+		}
 	})
 }
 
@@ -134,17 +146,17 @@ func TestAlgorithms(t *testing.T) {
 	bad := replaceOnce(t, sigXML, `"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"`, sha1Method)
 	mustVerifyErr(t, bad, fsys, xades.ErrAlgorithm)
 	// Allowed as legacy, but the value was made with SHA-256.
-	mustVerifyErr(t, bad, fsys, xades.ErrBadSignature, xades.WithLegacyAlgorithms())
+	mustVerifyErrWith(t, bad, fsys, xades.ErrBadSignature, xades.VerifyOptions{LegacyAlgorithms: true})
 
 	md5 := replaceOnce(t, sigXML, `<Reference Id="ID_0" URI="manifest.xml"><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>`,
 		`<Reference Id="ID_0" URI="manifest.xml"><DigestMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#md5"/>`)
-	mustVerifyErr(t, md5, fsys, xades.ErrAlgorithm, xades.WithLegacyAlgorithms())
+	mustVerifyErrWith(t, md5, fsys, xades.ErrAlgorithm, xades.VerifyOptions{LegacyAlgorithms: true})
 
 	c14n := replaceOnce(t, sigXML, `<CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>`,
 		`<CanonicalizationMethod Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>`)
 	mustVerifyErr(t, c14n, fsys, xades.ErrAlgorithm)
 
-	// A SHA-1 reference digest, correctly signed, needs WithLegacyAlgorithms.
+	// A SHA-1 reference digest, correctly signed, needs LegacyAlgorithms.
 	doc := parse(t, sigXML)
 	ref := find(doc.Root(), "Reference")
 	find(ref, "DigestMethod").CreateAttr("Algorithm", "http://www.w3.org/2000/09/xmldsig#sha1")
@@ -153,8 +165,8 @@ func TestAlgorithms(t *testing.T) {
 	legacy := resign(t, doc)
 	mustVerifyErr(t, legacy, fsys, xades.ErrAlgorithm)
 	ca, _ := testPKI(t)
-	if _, err := xades.Verify(legacy, fsys, xades.WithRoots(ca.Roots()), xades.WithLegacyAlgorithms()); err != nil {
-		t.Fatalf("legacy SHA-1 digest with WithLegacyAlgorithms: %v", err)
+	if _, err := xades.Verify(legacy, fsys, xades.VerifyOptions{Roots: ca.Roots(), LegacyAlgorithms: true}); err != nil {
+		t.Fatalf("legacy SHA-1 digest with LegacyAlgorithms: %v", err)
 	}
 
 	// Transforms on a file reference are refused.
@@ -186,7 +198,7 @@ func TestReferenceURIs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sig, err := xades.Verify(sigXML, fsys, xades.WithRoots(ca.Roots()))
+		sig, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: ca.Roots()})
 		if err != nil {
 			t.Fatalf("%s: %v", uri, err)
 		}
@@ -397,7 +409,7 @@ func resign(t testing.TB, doc *etree.Document) []byte {
 func TestResignHelper(t *testing.T) {
 	sigXML, fsys := signTest(t)
 	ca, _ := testPKI(t)
-	if _, err := xades.Verify(resign(t, parse(t, sigXML)), fsys, xades.WithRoots(ca.Roots())); err != nil {
+	if _, err := xades.Verify(resign(t, parse(t, sigXML)), fsys, xades.VerifyOptions{Roots: ca.Roots()}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -37,28 +37,22 @@ const (
 // fsys: every Reference/@URI is resolved by name (percent- or
 // form-decoded; absolute, external and ".." URIs are refused), every digest,
 // the signature value over canonical SignedInfo, the signing certificate
-// against the signed SigningCertificate, the chain against the roots
-// ([WithRoots]) at [WithTime], an allow-list of algorithms, and signature
-// wrapping. Verification failures are a *[VerifyError] (use [errors.As])
-// wrapping one of the sentinel errors (use [errors.Is]); an invalid option
-// or a nil fsys gives an error wrapping [ErrInput].
+// against the signed SigningCertificate, the chain against
+// [VerifyOptions.Roots] at [VerifyOptions.Time], an allow-list of
+// algorithms, and signature wrapping. Verification failures are a
+// *[VerifyError] (use [errors.As]) wrapping one of the sentinel errors (use
+// [errors.Is]); an invalid option or a nil fsys gives an error wrapping
+// [ErrInput].
 //
-// When everything but trust verifies (no roots given, or the chain does not
-// verify), Verify returns the *Signature together with an [ErrUntrusted]
-// error, so that callers can report who signed; Signature.Chain is nil
-// then. On any other error the *Signature is nil.
-func Verify(signaturesXML []byte, fsys fs.FS, opts ...VerifyOption) (*Signature, error) {
-	cfg := verifyConfig{maxBytes: defaultMaxBytes}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.time.IsZero() {
-		cfg.time = time.Now()
+// When everything but trust verifies (the chain does not verify against
+// the roots, which are the system roots when none are given), Verify
+// returns the *Signature together with an [ErrUntrusted] error, so that
+// callers can report who signed; Signature.Chain is nil then. On any other
+// error the *Signature is nil.
+func Verify(signaturesXML []byte, fsys fs.FS, opts VerifyOptions) (*Signature, error) {
+	cfg, err := newVerifyConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if fsys == nil {
 		return nil, fmt.Errorf("%w: nil fs.FS", ErrInput)
@@ -378,9 +372,6 @@ func (v *verifier) verify(doc *etree.Document) (*Signature, error) {
 		if c != signer {
 			inter.AddCert(c)
 		}
-	}
-	if v.cfg.roots == nil {
-		return out, verr(ErrUntrusted, "no trusted roots given")
 	}
 	chains, err := signer.Verify(x509.VerifyOptions{
 		Roots:         v.cfg.roots,

@@ -91,7 +91,7 @@ var (
 	// SigningCertificate does not match it.
 	ErrCertificate = errors.New("xades: signing certificate mismatch")
 	// ErrUntrusted: the certificate chain does not verify against the roots
-	// (or no roots were given).
+	// (the system roots when none were given).
 	ErrUntrusted = errors.New("xades: signer not trusted")
 	// ErrWrapping: the structure allows a signed element to differ from the
 	// one used (signature wrapping): duplicate Ids, references pointing
@@ -186,8 +186,36 @@ func WithSigningTime(t time.Time) Option {
 	}
 }
 
-// VerifyOption configures [Verify].
-type VerifyOption func(*verifyConfig) error
+// VerifyOptions are the policy of [Verify]. The zero value is useful:
+// the system roots, now, a 10 MiB limit, no SHA-1.
+type VerifyOptions struct {
+	// Roots are the trust anchors for the signer's certificate chain.
+	// Nil means the system roots ([x509.SystemCertPool]; none if that
+	// fails). When the chain does not verify, [Verify] returns the
+	// *[Signature] together with an [ErrUntrusted] error.
+	Roots *x509.CertPool
+	// Intermediates are extra intermediate certificates for building
+	// the chain, beyond those in KeyInfo/X509Data. Nil adds none.
+	Intermediates *x509.CertPool
+	// Time is when the certificate chain must be valid; zero means now.
+	// Set it to, for example, the time a container was received, to
+	// check a signature whose certificate has expired since. The signed
+	// SigningTime is the signer's own claim and is not used for this.
+	// (XAdES-T signature timestamps are not verified; see the package
+	// documentation.)
+	Time time.Time
+	// LegacyAlgorithms also accepts SHA-1 in signature methods and
+	// reference digests (rsa-sha1, ecdsa-sha1, xmldsig#sha1). Without it
+	// they are refused with [ErrAlgorithm]: SHA-1 collisions can move a
+	// signature to another document. SHA-1 in the SigningCertificate
+	// CertDigest is always accepted: the profile requires it.
+	LegacyAlgorithms bool
+	// MaxSize is the largest signatures.xml accepted; a larger one is
+	// refused with [ErrMalformed]. Zero means 10 MiB; negative is an
+	// error ([ErrInput]). It has the same meaning as
+	// pades.VerifyOptions.MaxSize.
+	MaxSize int64
+}
 
 type verifyConfig struct {
 	roots         *x509.CertPool
@@ -197,64 +225,34 @@ type verifyConfig struct {
 	maxBytes      int64
 }
 
-// WithRoots sets the trusted roots for the signer's certificate chain.
-// There is no default: the system roots are never used, so without
-// WithRoots everything but trust is verified and [Verify] returns the
-// *[Signature] together with an [ErrUntrusted] error. A nil pool is an
-// error ([ErrInput]).
-func WithRoots(roots *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error {
-		if roots == nil {
-			return fmt.Errorf("%w: nil roots", ErrInput)
-		}
-		c.roots = roots
-		return nil
+func newVerifyConfig(o VerifyOptions) (verifyConfig, error) {
+	if o.MaxSize < 0 {
+		return verifyConfig{}, fmt.Errorf("%w: max size must not be negative", ErrInput)
 	}
+	c := verifyConfig{
+		roots:         o.Roots,
+		intermediates: o.Intermediates,
+		time:          o.Time,
+		legacy:        o.LegacyAlgorithms,
+		maxBytes:      o.MaxSize,
+	}
+	if c.maxBytes == 0 {
+		c.maxBytes = defaultMaxBytes
+	}
+	if c.roots == nil {
+		c.roots = systemRoots()
+	}
+	if c.time.IsZero() {
+		c.time = time.Now()
+	}
+	return c, nil
 }
 
-// WithIntermediates adds intermediate certificates to those in
-// KeyInfo/X509Data, for building the chain (nil adds none).
-func WithIntermediates(pool *x509.CertPool) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.intermediates = pool
-		return nil
+// systemRoots returns the system roots, or an empty pool if they cannot
+// be loaded.
+func systemRoots() *x509.CertPool {
+	if p, err := x509.SystemCertPool(); err == nil && p != nil {
+		return p
 	}
-}
-
-// WithTime sets the time at which the certificate chain must be valid
-// (default, or zero: time.Now()), for example the time a container was
-// received, to check a signature whose certificate has expired since.
-// The signed SigningTime is the signer's own claim and is not used for
-// this. (XAdES-T signature timestamps are not verified; see the package
-// documentation.)
-func WithTime(t time.Time) VerifyOption {
-	return func(c *verifyConfig) error {
-		c.time = t
-		return nil
-	}
-}
-
-// WithLegacyAlgorithms also accepts SHA-1 in signature methods and
-// reference digests (rsa-sha1, ecdsa-sha1, xmldsig#sha1). Without it they
-// are refused with [ErrAlgorithm]: SHA-1 collisions can move a signature
-// to another document. SHA-1 in the SigningCertificate CertDigest is
-// always accepted: the profile requires it.
-func WithLegacyAlgorithms() VerifyOption {
-	return func(c *verifyConfig) error {
-		c.legacy = true
-		return nil
-	}
-}
-
-// WithVerifyMaxSize sets the largest signatures.xml [Verify] accepts
-// (default 10 MiB); a larger one is refused with [ErrMalformed]. n must be
-// positive. It has the same name and meaning as pades.WithVerifyMaxSize.
-func WithVerifyMaxSize(n int64) VerifyOption {
-	return func(c *verifyConfig) error {
-		if n <= 0 {
-			return fmt.Errorf("%w: max size must be positive", ErrInput)
-		}
-		c.maxBytes = n
-		return nil
-	}
+	return x509.NewCertPool()
 }

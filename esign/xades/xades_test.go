@@ -21,7 +21,7 @@ func TestRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sigXML, fsys := signTest(t, tc.opts...)
-			sig, err := xades.Verify(sigXML, fsys, xades.WithRoots(ca.Roots()))
+			sig, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: ca.Roots()})
 			if err != nil {
 				t.Fatalf("Verify: %v\n%s", err, sigXML)
 			}
@@ -53,9 +53,11 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestVerifyWithoutRootsIsUntrusted(t *testing.T) {
+// With no Roots the system roots are used, and the test CA is not among
+// them: everything but trust verifies.
+func TestVerifySystemRootsIsUntrusted(t *testing.T) {
 	sigXML, fsys := signTest(t)
-	sig, err := xades.Verify(sigXML, fsys)
+	sig, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{})
 	if !errors.Is(err, xades.ErrUntrusted) {
 		t.Fatalf("err = %v, want ErrUntrusted", err)
 	}
@@ -70,7 +72,7 @@ func TestVerifyWithoutRootsIsUntrusted(t *testing.T) {
 	if err2 != nil {
 		t.Fatal(err2)
 	}
-	if _, err := xades.Verify(sigXML, fsys, xades.WithRoots(other)); !errors.Is(err, xades.ErrUntrusted) {
+	if _, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: other}); !errors.Is(err, xades.ErrUntrusted) {
 		t.Fatalf("foreign roots: err = %v, want ErrUntrusted", err)
 	}
 }
@@ -83,7 +85,7 @@ func TestECDSA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err := xades.Verify(sigXML, fsys, xades.WithRoots(ca.Roots()))
+	sig, err := xades.Verify(sigXML, fsys, xades.VerifyOptions{Roots: ca.Roots()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,11 +45,8 @@ func sealStep(ctx context.Context, say func(string, ...any), cert *identity.Cert
 	}
 	say("   Sealed a %d-byte letter as %s: %d bytes now.", len(letter), profile, sealed.Len())
 
-	vopts := []pades.VerifyOption{}
-	if roots != nil {
-		vopts = append(vopts, pades.WithRoots(roots))
-	}
-	rep, err := pades.Verify(ctx, bytes.NewReader(sealed.Bytes()), int64(sealed.Len()), vopts...)
+	vopts := pades.VerifyOptions{Roots: roots} // nil: the system's roots
+	rep, err := pades.Verify(ctx, bytes.NewReader(sealed.Bytes()), int64(sealed.Len()), vopts)
 	if err != nil {
 		return err
 	}
@@ -76,7 +73,7 @@ func sealStep(ctx context.Context, say func(string, ...any), cert *identity.Cert
 		return fmt.Errorf("the letter text is not where expected")
 	}
 	forged[i+len("2026/4711")-1] = '2'
-	rep, err = pades.Verify(ctx, bytes.NewReader(forged), int64(len(forged)), vopts...)
+	rep, err = pades.Verify(ctx, bytes.NewReader(forged), int64(len(forged)), vopts)
 	if err != nil {
 		return err
 	}
