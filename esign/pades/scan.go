@@ -369,32 +369,7 @@ func classifyChanged(ov, nv pdf.Value, id, rootID, infoID uint32, inOld func(uin
 		add(true, "stream object %d changed (page content, image, font or other data)", id)
 		return
 	}
-	keysChanged := func(except ...string) []string {
-		var out []string
-		seen := map[string]bool{}
-		for _, k := range append(ov.Keys(), nv.Keys()...) {
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			skip := false
-			for _, e := range except {
-				if e == k {
-					skip = true
-				}
-			}
-			if skip {
-				continue
-			}
-			var a, b bytes.Buffer
-			writeValue(&a, ov.Key(k), ptrOf(ov), 1)
-			writeValue(&b, nv.Key(k), ptrOf(nv), 1)
-			if a.String() != b.String() {
-				out = append(out, "/"+k)
-			}
-		}
-		return out
-	}
+	keysChanged := func(except ...string) []string { return dictKeysChanged(ov, nv, except...) }
 	switch {
 	case id == infoID:
 		add(false, "document information dictionary changed (object %d)", id)
