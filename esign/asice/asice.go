@@ -2,6 +2,7 @@ package asice
 
 import (
 	"errors"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -233,9 +234,12 @@ func checkName(name string, dir bool) string {
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// foldKey returns the key under which names that differ only in case
-// collide.
-func foldKey(name string) string { return strings.ToLower(strings.ToUpper(name)) }
+// foldKey returns the key under which names that differ only in case or
+// in Unicode normalisation (NFC "å" and NFD "a" + ring, as macOS writes
+// names) collide; both kinds unpack to one file on common file systems.
+func foldKey(name string) string {
+	return norm.NFC.String(strings.ToLower(strings.ToUpper(norm.NFD.String(name))))
+}
 
 // isMetaInf reports whether name is under META-INF/ (in any case).
 func isMetaInf(name string) bool {

@@ -198,6 +198,7 @@ func TestOpenRefusesAttacks(t *testing.T) {
 		{"symlink", zipOf(t, zent{name: "link", data: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}), nil, ErrUnsafeName},
 		{"duplicate", zipOf(t, zent{name: "a.txt", data: txt}, zent{name: "a.txt", data: []byte("other")}), nil, ErrDuplicate},
 		{"case duplicate", zipOf(t, zent{name: "a.txt", data: txt}, zent{name: "A.TXT", data: txt}), nil, ErrDuplicate},
+		{"normalisation duplicate", zipOf(t, zent{name: "bl\u00e5b\u00e6r.pdf", data: txt}, zent{name: "bla\u030ab\u00e6r.pdf", data: txt}), nil, ErrDuplicate},
 		{"case duplicate signatures", zipOf(t, zent{name: "META-INF/signatures.xml", data: txt}, zent{name: "META-INF/Signatures.xml", data: txt}), nil, ErrDuplicate},
 		{"dir and file", zipOf(t, zent{name: "d/"}, zent{name: "d", data: txt}), nil, ErrDuplicate},
 		{"file and below", zipOf(t, zent{name: "d", data: txt}, zent{name: "d/x", data: txt}), nil, ErrDuplicate},
