@@ -32,7 +32,11 @@
 // bytes, the ESS signing-certificate-v2 attribute, the certificate chain
 // against the given roots at the time the signature is known to have
 // existed (the signature timestamp's time when present, else now or
-// [VerifyOptions.Time]; never the signer's claimed /M), and the signature timestamp. When bytes
+// [VerifyOptions.Time]; never the signer's claimed /M), and the signature
+// timestamp. A signature without a timestamp of its own whose certificate
+// has expired since is still valid when a valid document timestamp over a
+// later revision proves it existed while the certificate was valid (as in
+// PAdES B-LTA validation; this is what [Timestamp] is for). When bytes
 // follow the signed revision it describes what the later updates changed,
 // and flags changes beyond adding signatures, document timestamps, DSS data
 // and metadata (for example a changed page content stream) as unsafe.

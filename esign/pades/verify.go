@@ -122,6 +122,11 @@ type SignatureReport struct {
 	// checks all passed; Reasons says why not.
 	Valid   bool
 	Reasons []string
+
+	// recheck verifies the chain again at another time; set when the
+	// chain check was the only failure of a signature with no timestamp of
+	// its own, for a later document timestamp to prove its existence.
+	recheck func(at time.Time) ([][]*x509.Certificate, error)
 }
 
 // Report is the result of [Verify].
@@ -218,7 +223,44 @@ func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions)
 		}
 		rep.Signatures = append(rep.Signatures, verifyOne(in, size, rd, sc, f, cfg))
 	}
+	proveExistence(rep.Signatures)
 	return rep, nil
+}
+
+// proveExistence gives a signature whose chain did not verify now, and
+// which has no signature timestamp, a second chance: a valid document
+// timestamp over a later revision proves the signature existed at the
+// timestamp's time, so its chain is checked at that time instead (as
+// PAdES B-LTA validation does; revocation is not checked, see the package
+// documentation). This is what keeps a sealed and archive-timestamped
+// document valid after the sealing certificate expires.
+func proveExistence(sigs []SignatureReport) {
+	for i := range sigs {
+		s := &sigs[i]
+		if s.recheck == nil || len(s.Reasons) != 1 || len(s.ByteRange) != 4 {
+			continue
+		}
+		end := s.ByteRange[2] + s.ByteRange[3]
+		var poe *time.Time
+		for _, d := range sigs {
+			if d.Kind != KindDocTimestamp || !d.Valid || d.Timestamp == nil || len(d.ByteRange) != 4 || d.ByteRange[2]+d.ByteRange[3] < end {
+				continue
+			}
+			if poe == nil || d.Timestamp.Before(*poe) {
+				poe = d.Timestamp
+			}
+		}
+		if poe == nil {
+			continue
+		}
+		chains, err := s.recheck(*poe)
+		if err != nil {
+			continue
+		}
+		s.Reasons, s.Valid = nil, true
+		s.Chain = chains[0]
+		s.Deviations = append(s.Deviations, fmt.Sprintf("certificate chain checked at %s, when a later document timestamp proves the signature existed", poe.UTC().Format(time.RFC3339)))
+	}
 }
 
 func equalInts(a, b []int64) bool {
@@ -508,6 +550,11 @@ func verifyOne(in io.ReaderAt, size int64, rd *pdf.Reader, sc *scanResult, f fou
 	}
 	chains, err := sd.VerifyChain(cfg.roots, cfg.intermediates, at)
 	if err != nil {
+		if sr.Timestamp == nil && len(sr.Reasons) == 0 {
+			sr.recheck = func(at time.Time) ([][]*x509.Certificate, error) {
+				return sd.VerifyChain(cfg.roots, cfg.intermediates, at)
+			}
+		}
 		sr.fail("certificate chain: %v", err)
 		return
 	}
