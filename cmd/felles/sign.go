@@ -176,7 +176,10 @@ func runSignPDF(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := pades.Sign(ctx, in, size, &signed, cert.Signer, cert.Chain, opts...); err != nil {
 			return err
 		}
-		return pades.Timestamp(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()), w, ts)
+		// The signed file is the input plus the signature: an input just
+		// under the limit makes it larger than the default one.
+		return pades.Timestamp(ctx, bytes.NewReader(signed.Bytes()), int64(signed.Len()), w, ts,
+			pades.WithMaxSize(max(int64(signed.Len()), maxSignInput)))
 	})
 }
 
@@ -332,11 +335,16 @@ func openInput(path string, max int64) (io.ReaderAt, int64, func(), error) {
 		return nil, 0, nil, err
 	}
 	if !st.Mode().IsRegular() {
-		// A pipe or device: read it, within the limit.
-		f.Close()
-		data, err := readInput(path, max)
+		// A pipe or device: read it, within the limit, through the open
+		// file (opening a named pipe again would wait for another writer,
+		// and closing it first loses what the writer sent).
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, max+1))
 		if err != nil {
 			return nil, 0, nil, err
+		}
+		if int64(len(data)) > max {
+			return nil, 0, nil, fmt.Errorf("%s: larger than %d bytes", path, max)
 		}
 		return bytes.NewReader(data), int64(len(data)), func() {}, nil
 	}

@@ -367,3 +367,46 @@ func TestSignPDFWithDocumentTimestamp(t *testing.T) {
 		t.Errorf("want a valid approval signature and a document timestamp: %+v", res)
 	}
 }
+
+// An input just under the size limit can have a document timestamp too,
+// though the signed file it is added to is over the limit.
+func TestSignPDFWithDocumentTimestampNearTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 64 MiB PDF")
+	}
+	dir, cfg := startSignSandbox(t)
+	small := minimalPDF()
+	const head = "%PDF-1.7\n"
+	big := []byte(head + "%")
+	big = append(big, bytes.Repeat([]byte("x"), int(maxSignInput)-len(small)-64)...)
+	big = append(big, '\n')
+	big = relocate(append(big, small[len(head):]...)) // offsets moved
+	if int64(len(big)) > maxSignInput {
+		t.Fatalf("test input %d bytes, over the limit", len(big))
+	}
+	in := filepath.Join(dir, "big.pdf")
+	os.WriteFile(in, big, 0o600)
+	out := filepath.Join(dir, "big-arkiv.pdf")
+	if code, _, errs := runCLI(t, "sign", "pdf", "-config", cfg, "-doc-timestamp", in, out); code != exitOK {
+		t.Fatalf("sign pdf -doc-timestamp of %d bytes: exit %d: %s", len(big), code, errs)
+	}
+}
+
+// relocate rewrites the offsets of a minimalPDF-shaped file's
+// cross-reference table and startxref after its objects moved.
+func relocate(b []byte) []byte {
+	var offs []int
+	for i := 1; i <= 4; i++ {
+		offs = append(offs, bytes.Index(b, []byte("\n"+itoa(i)+" 0 obj\n"))+1)
+	}
+	x := bytes.LastIndex(b, []byte("xref\n0 5\n"))
+	var t bytes.Buffer
+	t.Write(b[:x])
+	t.WriteString("xref\n0 5\n0000000000 65535 f \n")
+	for _, o := range offs {
+		s := itoa(o)
+		t.WriteString(strings.Repeat("0", 10-len(s)) + s + " 00000 n \n")
+	}
+	t.WriteString("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n" + itoa(x) + "\n%%EOF\n")
+	return t.Bytes()
+}

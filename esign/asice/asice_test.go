@@ -287,3 +287,13 @@ func TestDPIWithoutODFManifest(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A negative MaxSignatureSize is an invalid option (as MaxSize is in
+// pades and xades), not a verdict that the container is invalid.
+func TestVerifyRefusesNegativeMaxSignatureSize(t *testing.T) {
+	data := signed(t, []File{{Name: "a.txt", MimeType: "text/plain", Data: []byte("a")}})
+	rep, err := Verify(bytes.NewReader(data), int64(len(data)), VerifyOptions{MaxSignatureSize: -1})
+	if rep != nil || !errors.Is(err, ErrInput) || errors.Is(err, ErrInvalid) {
+		t.Fatalf("MaxSignatureSize -1: report %v, error %v; want no report and ErrInput", rep, err)
+	}
+}

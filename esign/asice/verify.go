@@ -34,7 +34,8 @@ type VerifyOptions struct {
 	// refused and the Report is not valid.
 	LegacyAlgorithms bool
 	// MaxSignatureSize is the largest META-INF/signatures.xml accepted
-	// (see [xades.VerifyOptions.MaxSize]); zero means 10 MiB.
+	// (see [xades.VerifyOptions.MaxSize]); zero means 10 MiB, negative
+	// is an error wrapping [ErrInput].
 	MaxSignatureSize int64
 	// Read are the limits [Open] applies to the container (see
 	// [WithMaxEntries], [WithMaxFileSize], [WithMaxTotalSize] and
@@ -81,6 +82,10 @@ type Report struct {
 // on the returned error, for example [xades.ErrUntrusted] when the chain
 // does not verify against [VerifyOptions.Roots].
 func Verify(r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
+	if opts.MaxSignatureSize < 0 {
+		// An invalid option, not a verdict on the container.
+		return nil, ferr(ErrInput, "", "max signature size must not be negative")
+	}
 	c, err := Open(r, size, opts.Read...)
 	if err != nil {
 		return nil, err

@@ -95,7 +95,7 @@ func (c *refNesting) feed(p []byte) error {
 // input fed in random pieces.
 func TestNestingCheckerAgrees(t *testing.T) {
 	tokens := []string{"[", "]", "<<", ">>", "<", ">", "(", ")", "\\", "%", "\n", "\r", " ", "stream", "stream\n", "endstream",
-		"endobj", "obj", "trailer", "12 0 obj", " 7 0 obj", "0", "1", "  ", "3 obj", "0obj", "/Upstream", "m", "j", "r", "x", "12 0 R", "\x00", "str", "eam"}
+		"endobj", "obj", "trailer", "12 0 obj", " 7 0 obj", "0", "1", "  ", "3 obj", "0obj", "/Upstream", "m", "j", "r", "x", "12 0 R", "\x00", "str", "eam", "7 +0 obj", "7 0 %c\nobj", "-"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := range 3000 {
 		var doc []byte
@@ -133,5 +133,33 @@ func TestStreamDataWithObjIsSkipped(t *testing.T) {
 	in = genPDF([]string{"\n7 0 obj\n" + strings.Repeat("[", 3*maxNesting)}, 0)
 	if _, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{}); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("nesting after an object header in stream data: %v, want ErrMalformed", err)
+	}
+}
+
+// The reader's object header is three tokens, so a comment may stand
+// between them and the generation may carry a sign: such a header in
+// stream data ends the skipping too (else nesting after it, which the
+// reader parses when the xref points there, went unchecked).
+func TestObjHeaderLikeTheReader(t *testing.T) {
+	for _, h := range []string{"7 0 obj", "7 0 %c\nobj", "7 0%c\r\nobj", "7 %c\n0 obj", "7%c\n0 obj", "7 +0 obj", "7 -0 obj",
+		"7 0 % a comment longer than the look-back window\nobj"} {
+		in := genPDF([]string{"\n" + h + "\n" + strings.Repeat("[", 3*maxNesting)}, 0)
+		if _, err := Verify(context.Background(), bytes.NewReader(in), int64(len(in)), VerifyOptions{}); !errors.Is(err, ErrMalformed) {
+			t.Errorf("nesting after %q in stream data: %v, want ErrMalformed", h, err)
+		}
+		var c nestingChecker
+		c.inStream = true
+		doc := []byte("x\n" + h + strings.Repeat("[", 3*maxNesting))
+		for k := 0; k < len(doc) && c.inStream; k += 3 {
+			c.feed(doc[k:min(k+3, len(doc))])
+		}
+		if c.inStream {
+			t.Errorf("%q fed in pieces did not end stream data", h)
+		}
+	}
+	for _, h := range []string{"x0 obj", "7-0 obj", "(7 0) obj", "7 0 xobj"} {
+		if isObjHeader([]byte(h)) {
+			t.Errorf("isObjHeader(%q) = true", h)
+		}
 	}
 }

@@ -67,3 +67,31 @@ func TestDocumentTimestampProvesExistence(t *testing.T) {
 		t.Errorf("a document timestamp before the seal made the expired seal valid: %+v", rep.Signatures)
 	}
 }
+
+// A document timestamp proves existence from its time on: verifying as at
+// an earlier time (VerifyOptions.Time before the certificate was valid),
+// it must not make the signature valid.
+func TestDocumentTimestampAfterTheValidationTime(t *testing.T) {
+	f := getFixture(t)
+	short, err := f.ca.Issue(testpki.Request{OrganizationNumber: "991825827", OrganizationName: "Testkommune",
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := genPDF([]string{"Vedtak"}, 0)
+	var sealed, archived bytes.Buffer
+	if err := Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &sealed, short.Signer, short.Chain); err != nil {
+		t.Fatal(err)
+	}
+	if err := Timestamp(context.Background(), bytes.NewReader(sealed.Bytes()), int64(sealed.Len()), &archived, f.tsa); err != nil {
+		t.Fatal(err)
+	}
+	before := VerifyOptions{Roots: f.roots, Intermediates: f.interm, Time: time.Now().Add(-2 * time.Hour)}
+	rep, err := Verify(context.Background(), bytes.NewReader(archived.Bytes()), int64(archived.Len()), before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Signatures[0]; s.Valid || s.Chain != nil {
+		t.Errorf("as at a time before its certificate was valid, the seal is valid by a later document timestamp: %+v", s)
+	}
+}

@@ -762,36 +762,55 @@ func (c *nestingChecker) objHeaderAt(p []byte, i int) bool {
 }
 
 // isObjHeader reports whether t ends with an object header: digits,
-// white space, digits, optional white space, "obj". When t is used up
-// before the header is complete (a long run of digits or white space) it
-// answers true, the safe side.
+// white space, an optionally signed run of digits, optional white space,
+// "obj" (the reader's tokens: integer, integer, keyword). When t is used
+// up before the header is complete (a long run of digits or white space)
+// it answers true, the safe side. So it does where white space holding a
+// line end follows something other than the expected token: a comment,
+// which may be of any length, may end there ("12 0 % c\nobj" is a header
+// to the reader).
 func isObjHeader(t []byte) bool {
 	if !bytes.HasSuffix(t, []byte("obj")) {
 		return false
 	}
 	j := len(t) - 3
-	run := func(in func(byte) bool) int {
+	eol := false // the last white space run held a line end
+	white := func() int {
 		k := j
-		for j > 0 && in(t[j-1]) {
+		eol = false
+		for j > 0 && isWhite(t[j-1]) {
+			j--
+			eol = eol || t[j] == '\n' || t[j] == '\r'
+		}
+		return k - j
+	}
+	digits := func() int {
+		k := j
+		for j > 0 && t[j-1] >= '0' && t[j-1] <= '9' {
 			j--
 		}
 		return k - j
 	}
-	digit := func(b byte) bool { return b >= '0' && b <= '9' }
-	run(isWhite)
+	white()
 	if j == 0 {
 		return true
 	}
-	if run(digit) == 0 {
-		return false
+	if digits() == 0 {
+		return eol // the generation may end a comment
+	}
+	if j > 0 && (t[j-1] == '+' || t[j-1] == '-') {
+		j-- // "+0" and "-0" are integers to the reader
 	}
 	if j == 0 {
 		return true
 	}
-	if run(isWhite) == 0 {
+	if white() == 0 {
 		return false
 	}
-	return j == 0 || run(digit) > 0
+	if j == 0 || digits() > 0 {
+		return true
+	}
+	return eol // the object number may end a comment
 }
 
 // isWhite reports whether b is PDF white space.

@@ -223,7 +223,7 @@ func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions)
 		}
 		rep.Signatures = append(rep.Signatures, verifyOne(in, size, rd, sc, f, cfg))
 	}
-	proveExistence(rep.Signatures)
+	proveExistence(rep.Signatures, cfg.now)
 	return rep, nil
 }
 
@@ -233,8 +233,11 @@ func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions)
 // timestamp's time, so its chain is checked at that time instead (as
 // PAdES B-LTA validation does; revocation is not checked, see the package
 // documentation). This is what keeps a sealed and archive-timestamped
-// document valid after the sealing certificate expires.
-func proveExistence(sigs []SignatureReport) {
+// document valid after the sealing certificate expires. Only a proof from
+// no later than the validation time now counts: one from after it says
+// nothing about the signature then (a certificate not yet valid at now
+// must not pass because it was valid later).
+func proveExistence(sigs []SignatureReport, now time.Time) {
 	for i := range sigs {
 		s := &sigs[i]
 		if s.recheck == nil || len(s.Reasons) != 1 || len(s.ByteRange) != 4 {
@@ -243,7 +246,7 @@ func proveExistence(sigs []SignatureReport) {
 		end := s.ByteRange[2] + s.ByteRange[3]
 		var poe *time.Time
 		for _, d := range sigs {
-			if d.Kind != KindDocTimestamp || !d.Valid || d.Timestamp == nil || len(d.ByteRange) != 4 || d.ByteRange[2]+d.ByteRange[3] < end {
+			if d.Kind != KindDocTimestamp || !d.Valid || d.Timestamp == nil || len(d.ByteRange) != 4 || d.ByteRange[2]+d.ByteRange[3] < end || d.Timestamp.After(now) {
 				continue
 			}
 			if poe == nil || d.Timestamp.Before(*poe) {
