@@ -313,10 +313,14 @@ func Check(data []byte, lim Limits) error {
 // it have passed, so that a caller can build its own tree in the same pass
 // instead of tokenising the document twice. Tokens are those of
 // encoding/xml's RawToken: names are not namespace-resolved, end tags are
-// checked to match, and a token's byte slices (CharData, Comment, ...) are
-// only valid during the call. If a later check fails, Walk returns its
-// *Error and the caller must discard what it built; if f returns an error,
-// Walk stops and returns it. f may be nil.
+// checked to match, and a token's byte slices (CharData, Comment, ...) and
+// a StartElement's Attr slice are only valid during the call. If a later
+// check fails, Walk returns its *Error and the caller must discard what it
+// built; if f returns an error, Walk stops and returns it. f may be nil.
+//
+// Plain documents (no comments, CDATA, DOCTYPE, processing instructions
+// or carriage returns) take a faster tokenizer that yields the same tokens
+// and verdicts; see fast.go.
 func Walk(data []byte, lim Limits, f func(xml.Token) error) error {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
@@ -338,6 +342,11 @@ func Walk(data []byte, lim Limits, f func(xml.Token) error) error {
 		line, col := position(data, i)
 		return &Error{Reason: Entity, Line: line, Column: col, Offset: base + int64(i),
 			Detail: quote(string(data[i:min(len(data), i+maxQuote)]))}
+	}
+	if !forceSlow && plain(data) {
+		if ok, err := walkFast(data, lim, f); ok {
+			return err
+		}
 	}
 	c := checker{lim: lim, base: base, onToken: f}
 	return c.run(data)
@@ -400,6 +409,8 @@ type checker struct {
 
 	seen map[xml.Name]struct{} // attribute keys of the current element
 
+	tokens, roots int // tokens and root elements seen so far
+
 	onToken func(xml.Token) error // Walk's callback, or nil
 }
 
@@ -423,7 +434,6 @@ func (c *checker) run(data []byte) error {
 	c.dec.Strict = true
 	c.dec.CharsetReader = func(string, io.Reader) (io.Reader, error) { return nil, errCharset }
 	c.seen = make(map[xml.Name]struct{})
-	tokens, roots := 0, 0
 	for {
 		c.line, c.col = c.dec.InputPos()
 		c.off = c.dec.InputOffset()
@@ -434,19 +444,12 @@ func (c *checker) run(data []byte) error {
 		if err != nil {
 			return c.decodeError(err)
 		}
-		tokens++
-		if tokens > c.lim.MaxTokens {
-			return c.fail(TooManyTokens, fmt.Sprintf("more than %d tokens", c.lim.MaxTokens))
+		if err := c.count(); err != nil {
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if len(c.stack) == 0 {
-				roots++
-				if roots > 1 {
-					return c.fail(TrailingContent, "second root element "+quote(rawName(t.Name)))
-				}
-			}
-			if err := c.start(t); err != nil {
+			if err := c.startRoot(t); err != nil {
 				return err
 			}
 		case xml.EndElement:
@@ -454,18 +457,12 @@ func (c *checker) run(data []byte) error {
 				return err
 			}
 		case xml.CharData:
-			if len(c.stack) == 0 && !isSpace(t) {
-				if roots > 0 {
-					return c.fail(TrailingContent, "text after the root element")
-				}
-				return c.fail(Malformed, "text before the root element")
+			if err := c.text(t); err != nil {
+				return err
 			}
 		case xml.ProcInst:
-			if t.Target != "xml" && strings.EqualFold(t.Target, "xml") {
-				return c.fail(Malformed, "reserved processing instruction target "+quote(t.Target))
-			}
-			if t.Target == "xml" && c.off != 0 {
-				return c.fail(Malformed, "XML declaration not at the start of the document")
+			if err := c.procInst(t); err != nil {
+				return err
 			}
 		case xml.Directive:
 			return c.directive(t)
@@ -478,10 +475,58 @@ func (c *checker) run(data []byte) error {
 			}
 		}
 	}
+	return c.finish()
+}
+
+// count counts one more token.
+func (c *checker) count() error {
+	c.tokens++
+	if c.tokens > c.lim.MaxTokens {
+		return c.fail(TooManyTokens, fmt.Sprintf("more than %d tokens", c.lim.MaxTokens))
+	}
+	return nil
+}
+
+// startRoot checks a start tag, a second root element included, and opens
+// its element.
+func (c *checker) startRoot(t xml.StartElement) error {
+	if len(c.stack) == 0 {
+		c.roots++
+		if c.roots > 1 {
+			return c.fail(TrailingContent, "second root element "+quote(rawName(t.Name)))
+		}
+	}
+	return c.start(t)
+}
+
+// text checks character data.
+func (c *checker) text(t []byte) error {
+	if len(c.stack) == 0 && !isSpace(t) {
+		if c.roots > 0 {
+			return c.fail(TrailingContent, "text after the root element")
+		}
+		return c.fail(Malformed, "text before the root element")
+	}
+	return nil
+}
+
+// procInst checks a processing instruction.
+func (c *checker) procInst(t xml.ProcInst) error {
+	if t.Target != "xml" && strings.EqualFold(t.Target, "xml") {
+		return c.fail(Malformed, "reserved processing instruction target "+quote(t.Target))
+	}
+	if t.Target == "xml" && c.off != 0 {
+		return c.fail(Malformed, "XML declaration not at the start of the document")
+	}
+	return nil
+}
+
+// finish checks the end of the document.
+func (c *checker) finish() error {
 	if len(c.stack) > 0 {
 		return c.fail(Malformed, "unexpected end of input inside "+quote(rawName(c.stack[len(c.stack)-1])))
 	}
-	if roots == 0 {
+	if c.roots == 0 {
 		return c.fail(NoRoot, "")
 	}
 	return nil
