@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -343,29 +342,9 @@ func (c *Config) LoadRoots() (*x509.CertPool, error) {
 	if c.Roots == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(c.path(c.Roots))
+	pool, err := identity.LoadCertPool(c.path(c.Roots))
 	if err != nil {
 		return nil, &ConfigError{Field: "roots", Err: err}
-	}
-	pool := x509.NewCertPool()
-	n := 0
-	for len(data) > 0 {
-		var b *pem.Block
-		if b, data = pem.Decode(data); b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, &ConfigError{Field: "roots", Err: fmt.Errorf("%s: %w", c.Roots, err)}
-		}
-		pool.AddCert(cert)
-		n++
-	}
-	if n == 0 {
-		return nil, &ConfigError{Field: "roots", Err: fmt.Errorf("%s holds no PEM certificate", c.Roots)}
 	}
 	return pool, nil
 }

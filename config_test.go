@@ -285,11 +285,14 @@ func TestConfigLoadRoots(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "empty.pem"), []byte("not PEM"), 0o600)
 	for roots, want := range map[string]string{
 		`,"roots":"missing.pem"`: "missing.pem",
-		`,"roots":"empty.pem"`:   "no PEM certificate",
+		`,"roots":"empty.pem"`:   "no PEM CERTIFICATE block found",
 	} {
 		var ce *ConfigError
 		if _, err := parse(roots).LoadRoots(); !errors.As(err, &ce) || ce.Field != "roots" || !strings.Contains(err.Error(), want) {
 			t.Errorf("roots %s: %v; want a *ConfigError on roots saying %q", roots, err, want)
 		}
+	}
+	if _, err := parse(`,"roots":"empty.pem"`).LoadRoots(); !errors.Is(err, identity.ErrNoCertificate) {
+		t.Errorf("roots without a certificate: %v; want identity.ErrNoCertificate", err)
 	}
 }

@@ -75,6 +75,27 @@ func parsePEM(certPEM, keyPEM []byte, certFile, keyFile string) (*Certificate, e
 	return &Certificate{Signer: signer, Chain: chain}, nil
 }
 
+// LoadCertPool reads a PEM file of certificates into a pool, for use as
+// trust anchors when verifying signatures: the Buypass and Commfides roots,
+// or the roots.pem that felles sandbox writes. Blocks other than
+// CERTIFICATE are skipped; no certificate at all gives an error wrapping
+// [ErrNoCertificate]. The file may be at most [MaxInputSize] bytes.
+func LoadCertPool(path string) (*x509.CertPool, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := parseCertificatesPEM(data, path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
 func parseCertificatesPEM(data []byte, file string) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	for rest := data; ; {

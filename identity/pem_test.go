@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -183,4 +184,23 @@ func TestLoadPEMFiles(t *testing.T) {
 	checkErr(t, err, fs.ErrNotExist, missing)
 	_, err = identity.LoadPEMFiles(missing, keyFile)
 	checkErr(t, err, fs.ErrNotExist, missing)
+}
+
+func TestLoadCertPool(t *testing.T) {
+	ca := testCA(t)
+	path := writeFile(t, "roots.pem", append([]byte("# trust anchors\n"), certsPEM(ca.Root)...))
+	pool, err := identity.LoadCertPool(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ca.Issuing.Verify(x509.VerifyOptions{Roots: pool}); err != nil {
+		t.Errorf("the issuing CA does not verify against the loaded roots: %v", err)
+	}
+	der := writeFile(t, "root.der", ca.Root.Raw)
+	if _, err := identity.LoadCertPool(der); !errors.Is(err, identity.ErrNoCertificate) || !strings.Contains(err.Error(), "openssl x509 -inform der") {
+		t.Errorf("a DER file: %v; want ErrNoCertificate with the conversion hint", err)
+	}
+	if _, err := identity.LoadCertPool(filepath.Join(t.TempDir(), "missing.pem")); err == nil || !strings.Contains(err.Error(), "missing.pem") {
+		t.Errorf("a missing file: %v", err)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -462,7 +461,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var roots *x509.CertPool
 	if *rootsPath != "" {
-		if roots, err = loadRoots(*rootsPath); err != nil {
+		if roots, err = identity.LoadCertPool(*rootsPath); err != nil {
 			return &exitCodeError{code: exitUsage, msg: err.Error()}
 		}
 	}
@@ -496,35 +495,6 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &exitCodeError{code: exitFailure, msg: "not every signature is valid"}
 	}
 	return nil
-}
-
-func loadRoots(path string) (*x509.CertPool, error) {
-	data, err := readInput(path, 4<<20)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	n := 0
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("-roots %s: %v", path, err)
-		}
-		pool.AddCert(c)
-		n++
-	}
-	if n == 0 {
-		return nil, fmt.Errorf("-roots %s: no PEM certificate in it", path)
-	}
-	return pool, nil
 }
 
 func verifyFile(ctx context.Context, path string, roots *x509.CertPool, when time.Time) verifyResult {
