@@ -47,6 +47,7 @@ type Schema struct {
 	Functions map[string]xpath.Function
 
 	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
+	keys       nameKeys   // names the rule contexts end in, numbered
 	unprepared map[xpath.Expr]bool
 }
 
@@ -55,6 +56,8 @@ type Pattern struct {
 	ID    string
 	Lets  []*Let // evaluated on the document node
 	Rules []*Rule
+
+	dispatch *patternDispatch
 }
 
 // Rule is an sch:rule.
@@ -63,6 +66,8 @@ type Rule struct {
 	Lets    []*Let
 	Asserts []*Assert
 	match   []xpath.Expr // expressions selecting, from the document node, the nodes the context matches
+
+	dispatch *ruleMatch // match, compiled for matching node by node
 }
 
 // Let is an sch:let.
@@ -202,6 +207,7 @@ func Parse(data []byte) (*Schema, error) {
 // expression that fails the static check is left unprepared: evaluating it
 // reports the error, for its rule only, as before.
 func (s *Schema) prepare() {
+	s.prepareDispatch() // before Prepare rewrites the expressions
 	env := &xpath.Env{Namespaces: s.Namespaces, Functions: s.Functions}
 	s.unprepared = map[xpath.Expr]bool{}
 	do := func(e xpath.Expr) {
@@ -502,7 +508,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}}
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: xpath.NewMemo()}
 	var errs []error
 	// Schema and pattern lets are the compiled XSLT's global variables,
 	// which XSLT evaluates when first used: one that fails only matters to
@@ -537,6 +543,9 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	matchEnv := *env
 	matchEnv.LenientPredicates = true
 	asserts := xpath.NewEvaluator(env)
+	// The name key of every node, by document order, for the dispatch.
+	nodeKeys := make([]int32, root.Last+1)
+	visit(root, func(n *xpath.Node) { nodeKeys[n.Order] = s.keys.keyOf(n) })
 	var out []Failure
 	for _, p := range s.Patterns {
 		var saved map[string]xpath.Seq
@@ -546,37 +555,70 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 		bindGlobals(p.Lets, root)
 		matchEnv.Vars, matchEnv.VarErrors = env.Vars, env.VarErrors
-		// Assign every node to the first rule whose context matches it.
-		owner := map[*xpath.Node]int{}
-		for i := len(p.Rules) - 1; i >= 0; i-- { // later rules first; earlier ones overwrite
+		// Rules whose context is not compiled for node matching select
+		// their nodes from the document node, as before.
+		var fallback map[int]map[*xpath.Node]bool
+		for i, r := range p.Rules {
+			if len(r.dispatch.fallback) == 0 {
+				continue
+			}
 			if stopped() {
 				return nil, ctx.Err()
 			}
+			if fallback == nil {
+				fallback = map[int]map[*xpath.Node]bool{}
+			}
+			set := map[*xpath.Node]bool{}
+			fallback[i] = set
 			seen := false
 			matchEnv.Recovered = func(err error) {
 				if !seen { // once per rule and document is enough to say why
 					seen = true
-					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
+					errs = append(errs, &EvalError{Where: "rule context", Context: r.Context, Err: err, Recovered: true})
 				}
 			}
-			for _, m := range p.Rules[i].match {
+			for _, m := range r.dispatch.fallback {
 				seq, err := s.eval(m, root, &matchEnv)
 				if err != nil {
 					// As in XSLT, an error while matching means "no match".
-					errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
+					errs = append(errs, &EvalError{Where: "rule context", Context: r.Context, Err: err, Recovered: true})
 					continue
 				}
 				for _, it := range seq {
 					if n, ok := it.(*xpath.Node); ok {
-						owner[n] = i
+						set[n] = true
 					}
 				}
 			}
 		}
-		if len(owner) > 0 {
+		seenRule := make([]bool, len(p.Rules))
+		m := &matcher{ev: asserts, recovered: func(i int, err error) {
+			if !seenRule[i] {
+				seenRule[i] = true
+				errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
+			}
+		}}
+		// The first rule, in rule order, whose context matches n owns it.
+		owner := func(n *xpath.Node) (int, bool) {
+			for _, i := range p.dispatch.candidates(n, nodeKeys[n.Order]) {
+				if fallback[i][n] {
+					return i, true
+				}
+				for j := range p.Rules[i].dispatch.paths {
+					if m.match(&p.Rules[i].dispatch.paths[j], n, i) {
+						return i, true
+					}
+				}
+			}
+			return 0, false
+		}
+		{
 			visit(root, func(n *xpath.Node) {
-				i, ok := owner[n]
-				if !ok || stopped() {
+				if stopped() {
+					return
+				}
+				i, ok := owner(n)
+				if !ok {
 					return
 				}
 				r := p.Rules[i]
@@ -640,6 +682,16 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// prepareDispatch compiles every rule context for node matching.
+func (s *Schema) prepareDispatch() {
+	for _, p := range s.Patterns {
+		for _, r := range p.Rules {
+			r.dispatch = compileRuleMatch(r, s.Namespaces)
+		}
+	}
+	s.buildDispatch()
 }
 
 func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {

@@ -273,5 +273,7 @@ func Walk(e Expr, f func(Expr) bool) {
 		for _, s := range n.Steps {
 			Walk(s.Expr, f)
 		}
+	case *memoExpr:
+		Walk(n.X, f)
 	}
 }

@@ -38,6 +38,10 @@ type Env struct {
 	// Recovered, if set, is told of each error LenientPredicates turned
 	// into false.
 	Recovered func(error)
+	// Memo, if set, remembers the values of the document-constant
+	// subexpressions Prepare found, so that each is evaluated once per
+	// document. Use a new Memo for each document.
+	Memo *Memo
 }
 
 type scope struct {
@@ -263,6 +267,8 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		return ev.filter(s, n.Preds, c)
 	case *Path:
 		return ev.path(n, c)
+	case *memoExpr:
+		return ev.evalMemo(n, c)
 	}
 	return nil, errf(ErrUnsupported, "", "expression %T", e)
 }

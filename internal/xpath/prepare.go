@@ -90,6 +90,7 @@ func Prepare(e Expr, env *Env) error {
 		}
 		return true
 	})
+	memoize(ev, e)
 	return nil
 }
 

@@ -1,0 +1,453 @@
+package schematron
+
+import (
+	"github.com/fellesgo/felles/internal/xpath"
+)
+
+// Matching rule contexts node by node.
+//
+// A rule context is an XSLT match pattern. Most in the e-invoice rules are
+// paths of child steps with name tests and boolean predicates, such as
+// cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory[cbc:ID = 'S'].
+// Evaluating each one as an expression from the document node (//p) reads
+// the whole document once per rule; instead, such a pattern is matched
+// against a node from its last step back to its first, and only the rules
+// whose last step names the node are tried. Patterns of any other shape are
+// still evaluated from the document node (the fallback), once per document.
+
+// matchStep is one step of a compiled pattern: a name test on an element
+// (or, for the last step only, an attribute) with predicates.
+type matchStep struct {
+	attr       bool
+	uri, local string // "*" matches any
+	preds      []xpath.Expr
+	// numeric is set when the step's one predicate may be a number (a
+	// variable, say): then it selects by position among the siblings the
+	// name test selects.
+	numeric bool
+	// desc is set when the step is preceded by "//": the previous step
+	// matches an ancestor rather than the parent.
+	desc bool
+}
+
+// matchPath is one union branch of a pattern compiled for node matching.
+type matchPath struct {
+	rooted bool // starts with "/": the first step matches a child of the document node
+	steps  []matchStep
+	extra  []xpath.Expr // predicates of a parenthesised pattern, (a | b)[p], on the matched node
+}
+
+// ruleMatch is how a rule's context is matched.
+type ruleMatch struct {
+	paths    []matchPath
+	fallback []xpath.Expr // branches evaluated from the document node
+}
+
+// compileRuleMatch compiles the branches of r.match; ns resolves prefixes.
+func compileRuleMatch(r *Rule, ns map[string]string) *ruleMatch {
+	rm := &ruleMatch{}
+	if testSkipPrepare { // the plain evaluation the tests compare with
+		rm.fallback = r.match
+		return rm
+	}
+	for _, m := range r.match {
+		paths, ok := compileBranch(m, ns)
+		if !ok {
+			rm.fallback = append(rm.fallback, m)
+			continue
+		}
+		rm.paths = append(rm.paths, paths...)
+	}
+	return rm
+}
+
+func compileBranch(e xpath.Expr, ns map[string]string) ([]matchPath, bool) {
+	switch n := e.(type) {
+	case *xpath.Path:
+		p, ok := compilePath(n, ns)
+		if !ok {
+			return nil, false
+		}
+		return []matchPath{p}, true
+	case *xpath.Filter:
+		for _, pr := range n.Preds {
+			if !boolPred(pr) {
+				return nil, false
+			}
+		}
+		var alts []xpath.Expr
+		var split func(x xpath.Expr) bool
+		split = func(x xpath.Expr) bool {
+			switch y := x.(type) {
+			case *xpath.Sequence:
+				if len(y.Items) != 1 {
+					return false
+				}
+				return split(y.Items[0])
+			case *xpath.Binary:
+				if y.Op != "union" {
+					return false
+				}
+				return split(y.L) && split(y.R)
+			case *xpath.Path:
+				if y.Root == xpath.RootNone {
+					return false // relative to the document node: rare, not worth it
+				}
+				alts = append(alts, y)
+				return true
+			}
+			return false
+		}
+		if !split(n.Primary) {
+			return nil, false
+		}
+		var out []matchPath
+		for _, a := range alts {
+			p, ok := compilePath(a.(*xpath.Path), ns)
+			if !ok {
+				return nil, false
+			}
+			p.extra = n.Preds
+			out = append(out, p)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func compilePath(p *xpath.Path, ns map[string]string) (matchPath, bool) {
+	if p.Root == xpath.RootNone || len(p.Steps) == 0 {
+		return matchPath{}, false
+	}
+	mp := matchPath{rooted: p.Root == xpath.RootSlash}
+	for i, ps := range p.Steps {
+		st, ok := ps.Expr.(*xpath.AxisStep)
+		if !ok || st.Name == nil {
+			return matchPath{}, false
+		}
+		last := i == len(p.Steps)-1
+		ms := matchStep{desc: ps.Desc, preds: st.Preds}
+		switch st.Axis {
+		case xpath.AxisChild:
+		case xpath.AxisAttribute:
+			if !last {
+				return matchPath{}, false
+			}
+			ms.attr = true
+		default:
+			return matchPath{}, false
+		}
+		ms.local = st.Name.Local
+		switch st.Name.Prefix {
+		case "*":
+			ms.uri = "*"
+		case "":
+			if ms.local == "*" {
+				ms.uri = "*" // * is any name in any namespace
+			} else {
+				ms.uri = "" // no default element namespace in these schemas
+			}
+		default:
+			u, ok := ns[st.Name.Prefix]
+			if !ok {
+				return matchPath{}, false
+			}
+			ms.uri = u
+		}
+		for _, pr := range st.Preds {
+			if usesPosition(pr) {
+				return matchPath{}, false
+			}
+			if !boolPred(pr) {
+				if len(st.Preds) > 1 {
+					return matchPath{}, false
+				}
+				ms.numeric = true
+			}
+		}
+		mp.steps = append(mp.steps, ms)
+	}
+	return mp, true
+}
+
+// boolPred reports whether a predicate surely yields a boolean or nodes, never
+// a number: a comparison, a boolean function, a node path.
+func boolPred(e xpath.Expr) bool {
+	switch n := e.(type) {
+	case *xpath.Binary:
+		switch n.Op {
+		case "or", "and", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge":
+			return true
+		}
+	case *xpath.FuncCall:
+		if n.Name.Prefix == "" {
+			switch n.Name.Local {
+			case "not", "exists", "empty", "boolean", "contains", "starts-with", "ends-with", "matches", "true", "false":
+				return true
+			}
+		}
+	case *xpath.Quantified:
+		return true
+	case *xpath.AxisStep:
+		return true
+	case *xpath.Path:
+		if len(n.Steps) > 0 {
+			_, ok := n.Steps[len(n.Steps)-1].Expr.(*xpath.AxisStep)
+			return ok
+		}
+	}
+	return false
+}
+
+// usesPosition reports whether e calls position() or last() outside any
+// nested predicate's own focus (conservatively: anywhere).
+func usesPosition(e xpath.Expr) bool {
+	found := false
+	xpath.Walk(e, func(x xpath.Expr) bool {
+		if f, ok := x.(*xpath.FuncCall); ok && (f.Name.Prefix == "" || f.Name.Prefix == "fn") && (f.Name.Local == "position" || f.Name.Local == "last") {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// nameTest reports whether n passes the step's name test.
+func (st *matchStep) nameTest(n *xpath.Node) bool {
+	if st.attr {
+		if n.Kind != xpath.AttributeNode {
+			return false
+		}
+	} else if n.Kind != xpath.ElementNode {
+		return false
+	}
+	return (st.local == "*" || st.local == n.Local) && (st.uri == "*" || st.uri == n.Space)
+}
+
+// matcher matches nodes against compiled patterns, evaluating predicates
+// with ev; an error in a predicate means no match (as when XSLT matches a
+// template), reported once per rule through recovered.
+type matcher struct {
+	ev        *xpath.Evaluator
+	recovered func(rule int, err error)
+}
+
+func (m *matcher) preds(preds []xpath.Expr, numeric bool, st *matchStep, n *xpath.Node, rule int) bool {
+	for _, p := range preds {
+		if !numeric {
+			ok, err := m.ev.EvalBool(p, n)
+			if err != nil {
+				m.recovered(rule, err)
+				return false
+			}
+			if !ok {
+				return false
+			}
+			continue
+		}
+		seq, err := m.ev.Eval(p, n)
+		if err != nil {
+			m.recovered(rule, err)
+			return false
+		}
+		if pos, isNum := xpath.SingleNumber(seq); isNum {
+			if pos != float64(siblingPosition(st, n)) {
+				return false
+			}
+			continue
+		}
+		ok, err := xpath.EBV(seq)
+		if err != nil {
+			m.recovered(rule, err)
+			return false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// siblingPosition is n's position among the nodes its parent's step
+// selects: the siblings passing the same name test, in document order.
+func siblingPosition(st *matchStep, n *xpath.Node) int {
+	if n.Parent == nil {
+		return 1
+	}
+	list := n.Parent.Children
+	if st.attr {
+		list = n.Parent.Attrs
+	}
+	pos := 0
+	for _, s := range list {
+		if st.nameTest(s) {
+			pos++
+		}
+		if s == n {
+			break
+		}
+	}
+	return pos
+}
+
+// matchAt reports whether steps[:i+1] match with steps[i] at n.
+func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int) bool {
+	st := &p.steps[i]
+	if !st.nameTest(n) {
+		return false
+	}
+	if len(st.preds) > 0 && !m.preds(st.preds, st.numeric, st, n, rule) {
+		return false
+	}
+	parent := n.Parent
+	if i == 0 {
+		if p.rooted {
+			return parent != nil && parent.Kind == xpath.DocumentNode
+		}
+		return parent != nil
+	}
+	if !st.desc {
+		return parent != nil && m.matchAt(p, i-1, parent, rule)
+	}
+	for a := parent; a != nil; a = a.Parent {
+		if m.matchAt(p, i-1, a, rule) {
+			return true
+		}
+	}
+	return false
+}
+
+// match reports whether n matches p.
+func (m *matcher) match(p *matchPath, n *xpath.Node, rule int) bool {
+	if !m.matchAt(p, len(p.steps)-1, n, rule) {
+		return false
+	}
+	return len(p.extra) == 0 || m.preds(p.extra, false, nil, n, rule)
+}
+
+// dispatchKey is the name a pattern's last step tests for.
+type dispatchKey struct {
+	attr       bool
+	uri, local string
+}
+
+// patternDispatch lists, for a pattern, the rules worth trying on a node by
+// its name, in rule order. Names are numbered schema-wide (see nameKeys), so
+// that a document's nodes are looked up once for all patterns.
+type patternDispatch struct {
+	byKey    [][]int // by name key id: rules whose some branch ends in this name, plus every wildcard and fallback rule
+	elements []int   // rules to try on any other element
+	attrs    []int   // rules to try on any other attribute
+	docNode  []int   // fallback rules (the only ones that may match the document node)
+}
+
+// nameKeys numbers the exact names the last steps of a schema's patterns test.
+type nameKeys map[dispatchKey]int32
+
+func (s *Schema) buildDispatch() {
+	keys := nameKeys{}
+	for _, p := range s.Patterns {
+		for _, r := range p.Rules {
+			for _, mp := range r.dispatch.paths {
+				last := mp.steps[len(mp.steps)-1]
+				if last.local == "*" || last.uri == "*" {
+					continue
+				}
+				k := dispatchKey{last.attr, last.uri, last.local}
+				if _, ok := keys[k]; !ok {
+					keys[k] = int32(len(keys) + 1) // 0: none of them
+				}
+			}
+		}
+	}
+	s.keys = keys
+	for _, p := range s.Patterns {
+		p.dispatch = buildDispatch(p, keys)
+	}
+}
+
+func buildDispatch(p *Pattern, keys nameKeys) *patternDispatch {
+	d := &patternDispatch{byKey: make([][]int, len(keys)+1)}
+	type want struct {
+		rule int
+		keys []dispatchKey // exact names
+		anyE bool          // some branch ends in an element wildcard (or a fallback)
+		anyA bool
+	}
+	wants := make([]want, len(p.Rules))
+	for i, r := range p.Rules {
+		w := want{rule: i}
+		if len(r.dispatch.fallback) > 0 {
+			w.anyE, w.anyA = true, true
+			d.docNode = append(d.docNode, i)
+		}
+		for _, mp := range r.dispatch.paths {
+			last := mp.steps[len(mp.steps)-1]
+			if last.local == "*" || last.uri == "*" {
+				if last.attr {
+					w.anyA = true
+				} else {
+					w.anyE = true
+				}
+				continue
+			}
+			w.keys = append(w.keys, dispatchKey{last.attr, last.uri, last.local})
+		}
+		wants[i] = w
+	}
+	for _, w := range wants {
+		if w.anyE {
+			d.elements = append(d.elements, w.rule)
+		}
+		if w.anyA {
+			d.attrs = append(d.attrs, w.rule)
+		}
+	}
+	for k, id := range keys {
+		var list []int
+		for _, w := range wants {
+			hit := (k.attr && w.anyA) || (!k.attr && w.anyE)
+			for _, wk := range w.keys {
+				if wk == k {
+					hit = true
+				}
+			}
+			if hit {
+				list = append(list, w.rule)
+			}
+		}
+		d.byKey[id] = list
+	}
+	return d
+}
+
+// keyOf returns the name key id of n (0 for a name no pattern tests).
+func (k nameKeys) keyOf(n *xpath.Node) int32 {
+	switch n.Kind {
+	case xpath.ElementNode:
+		return k[dispatchKey{false, n.Space, n.Local}]
+	case xpath.AttributeNode:
+		return k[dispatchKey{true, n.Space, n.Local}]
+	}
+	return 0
+}
+
+// candidates returns the rules that may match n, whose key id is key, in
+// rule order.
+func (d *patternDispatch) candidates(n *xpath.Node, key int32) []int {
+	switch n.Kind {
+	case xpath.ElementNode:
+		if key != 0 {
+			return d.byKey[key]
+		}
+		return d.elements
+	case xpath.AttributeNode:
+		if key != 0 {
+			return d.byKey[key]
+		}
+		return d.attrs
+	case xpath.DocumentNode:
+		return d.docNode
+	}
+	return nil
+}
