@@ -317,9 +317,26 @@ func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int) bool {
 	return false
 }
 
+// shape reports whether n and its ancestors pass the name tests of p's
+// steps up to the first "//" (from the end), predicates aside: a cheap
+// first check before any predicate is evaluated.
+func (p *matchPath) shape(n *xpath.Node) bool {
+	for i := len(p.steps) - 1; i >= 0; i-- {
+		st := &p.steps[i]
+		if n == nil || !st.nameTest(n) {
+			return false
+		}
+		if st.desc {
+			return true
+		}
+		n = n.Parent
+	}
+	return !p.rooted || (n != nil && n.Kind == xpath.DocumentNode)
+}
+
 // match reports whether n matches p.
 func (m *matcher) match(p *matchPath, n *xpath.Node, rule int) bool {
-	if !m.matchAt(p, len(p.steps)-1, n, rule) {
+	if !p.shape(n) || !m.matchAt(p, len(p.steps)-1, n, rule) {
 		return false
 	}
 	return len(p.extra) == 0 || m.preds(p.extra, false, nil, n, rule)

@@ -245,6 +245,7 @@ func (s *Schema) prepare() {
 				}
 				if !s.unprepared[a.test] {
 					a.notExists = xpath.NotExists(a.test)
+					a.test = xpath.CompileTest(a.test)
 				}
 			}
 		}

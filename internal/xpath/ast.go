@@ -64,6 +64,8 @@ type FuncCall struct {
 	val    Seq // the value of a call folded by Prepare (pure function, constant arguments)
 	folded bool
 	bi     *builtin // the builtin called, resolved by Prepare
+	ctor   string   // the xs: constructor called (xs:decimal: "decimal"), resolved by Prepare
+	extKey string   // the key of the extension function called in Env.Functions, set by Prepare
 }
 
 // Binary is a binary operator expression. Op is one of:
@@ -274,6 +276,8 @@ func Walk(e Expr, f func(Expr) bool) {
 			Walk(s.Expr, f)
 		}
 	case *memoExpr:
+		Walk(n.X, f)
+	case *boolExpr:
 		Walk(n.X, f)
 	}
 }

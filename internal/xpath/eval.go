@@ -52,8 +52,10 @@ type scope struct {
 
 type evaluator struct {
 	env   *Env
-	depth int   // predicate nesting, for LenientPredicates
-	args  []Seq // a stack for the arguments of builtin calls
+	depth int      // predicate nesting, for LenientPredicates
+	args  []Seq    // a stack for the arguments of builtin calls
+	strs  []string // a stack for the strings compiled tests compare
+	nodes []*Node  // a stack for the nodes compiled tests visit
 }
 
 // lenient reports whether an error in a predicate evaluated now counts as
@@ -269,6 +271,12 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		return ev.path(n, c)
 	case *memoExpr:
 		return ev.evalMemo(n, c)
+	case *boolExpr:
+		b, err := n.f(ev, c)
+		if err != nil {
+			return nil, err
+		}
+		return boolSeq(b), nil
 	}
 	return nil, errf(ErrUnsupported, "", "expression %T", e)
 }
@@ -1087,7 +1095,7 @@ func booleanValued(e Expr) bool {
 				return true
 			}
 		}
-	case *Quantified:
+	case *Quantified, *boolExpr:
 		return true
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -109,28 +110,10 @@ func (ev *evaluator) lookupFunc(f *FuncCall) (func(c dctx, args []Seq) (Seq, err
 		}
 		return func(c dctx, a []Seq) (Seq, error) { return b.fn(ev, c, a) }, nil
 	case XSNS:
-		switch f.Name.Local {
-		case "string", "decimal", "integer", "double", "date", "boolean", "untypedAtomic":
-		default:
+		if !constructors[f.Name.Local] || arity != 1 {
 			return nil, unknown()
 		}
-		if arity != 1 {
-			return nil, unknown()
-		}
-		return func(_ dctx, a []Seq) (Seq, error) {
-			s := Atomize(a[0])
-			if len(s) == 0 {
-				return nil, nil
-			}
-			if len(s) > 1 {
-				return nil, typeErr("xs:%s(): more than one item", f.Name.Local)
-			}
-			v, err := castTo(s[0], f.Name.Local)
-			if err != nil {
-				return nil, err
-			}
-			return Seq{v}, nil
-		}, nil
+		return func(_ dctx, a []Seq) (Seq, error) { return construct(f.Name.Local, a[0]) }, nil
 	}
 	if fn, ok := ev.env.Functions["{"+uri+"}"+f.Name.Local]; ok {
 		return func(c dctx, a []Seq) (Seq, error) { return fn(c.item, a) }, nil
@@ -189,6 +172,36 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 		ev.args = ev.args[:base]
 		return res, err
 	}
+	var ext Function
+	if f.extKey != "" {
+		ext = ev.env.Functions[f.extKey]
+	}
+	if f.ctor != "" || ext != nil { // prepared call of a constructor or extension function
+		base := len(ev.args)
+		for range f.Args {
+			ev.args = append(ev.args, nil)
+		}
+		args := ev.args[base:len(ev.args):len(ev.args)]
+		var res Seq
+		var err error
+		for i, a := range f.Args {
+			if args[i], err = ev.eval(a, c); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			if f.ctor != "" {
+				res, err = construct(f.ctor, args[0])
+			} else {
+				// Extension functions may keep their arguments: give them
+				// their own slice.
+				res, err = ext(c.item, slices.Clone(args))
+			}
+		}
+		clear(args)
+		ev.args = ev.args[:base]
+		return res, err
+	}
 	args := make([]Seq, len(f.Args))
 	fn, err := ev.lookupFunc(f)
 	if err != nil {
@@ -200,6 +213,37 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 		}
 	}
 	return fn(c, args)
+}
+
+// constructors are the xs: constructor functions supported.
+var constructors = map[string]bool{
+	"string": true, "decimal": true, "integer": true, "double": true, "date": true, "boolean": true, "untypedAtomic": true,
+}
+
+// construct is the xs: constructor function of type typ applied to arg.
+func construct(typ string, arg Seq) (Seq, error) {
+	var it Item
+	if len(arg) == 1 {
+		if n, ok := arg[0].(*Node); ok {
+			it = Untyped(n.StringValue())
+		} else {
+			it = arg[0]
+		}
+	} else {
+		s := Atomize(arg)
+		if len(s) == 0 {
+			return nil, nil
+		}
+		if len(s) > 1 {
+			return nil, typeErr("xs:%s(): more than one item", typ)
+		}
+		it = s[0]
+	}
+	v, err := castTo(it, typ)
+	if err != nil {
+		return nil, err
+	}
+	return Seq{v}, nil
 }
 
 // ---- helpers ----

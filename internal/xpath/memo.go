@@ -312,6 +312,8 @@ func uses(ev *evaluator, x Expr, bound []string) (focus, free bool) {
 			// document (evalMemo only answers from the Memo for nodes).
 		}
 	case *memoExpr:
+	case *boolExpr:
+		either(uses(ev, n.X, bound))
 	default:
 		return true, true
 	}

@@ -56,6 +56,12 @@ func Prepare(e Expr, env *Env) error {
 			if b, ok := builtins[n.Name.Local]; ok && uri == FnNS && len(n.Args) >= b.min && (b.max < 0 || len(n.Args) <= b.max) {
 				n.bi = &b
 			}
+			if n.bi == nil && len(n.Args) == 1 && uri == XSNS && constructors[n.Name.Local] {
+				n.ctor = n.Name.Local
+			}
+			if n.bi == nil && uri != FnNS && uri != XSNS {
+				n.extKey = "{" + uri + "}" + n.Name.Local
+			}
 		case *Quantified:
 			if !n.Every && len(n.Bindings) == 1 {
 				if b, ok := n.Satisfies.(*Binary); ok && b.Op == "=" {
@@ -91,8 +97,15 @@ func Prepare(e Expr, env *Env) error {
 		return true
 	})
 	memoize(ev, e)
+	if !testNoCompile {
+		boolify(e)
+	}
 	return nil
 }
+
+// testNoCompile makes Prepare leave boolean tests uncompiled, so tests can
+// compare compiled tests with the general evaluator.
+var testNoCompile bool
 
 // foldable are builtin functions without side effects or dependence on the
 // context, whose calls with constant arguments Prepare evaluates once (code
@@ -160,7 +173,7 @@ func NewEvaluator(env *Env) *Evaluator { return &Evaluator{evaluator{env: env}} 
 
 // start resets the evaluator for a new expression and returns the focus.
 func (e *Evaluator) start(item Item) dctx {
-	e.ev.depth, e.ev.args = 0, e.ev.args[:0]
+	e.ev.depth, e.ev.args, e.ev.strs, e.ev.nodes = 0, e.ev.args[:0], e.ev.strs[:0], e.ev.nodes[:0]
 	c := dctx{item: item}
 	if item != nil {
 		c.pos, c.size = 1, 1
@@ -222,6 +235,8 @@ func positionFree(p Expr) bool {
 			return false
 		}
 	case *AxisStep, *Quantified:
+	case *boolExpr:
+		return positionFree(n.X)
 	case *VarRef:
 		// Position-free unless the variable holds a number; the users of
 		// positionFree check variable predicates at run time (varPreds).
@@ -341,6 +356,9 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 // ebv computes the effective boolean value of e; node paths stop at the
 // first node found instead of building their whole result.
 func (ev *evaluator) ebv(e Expr, c dctx) (bool, error) {
+	if b, ok := e.(*boolExpr); ok {
+		return b.f(ev, c)
+	}
 	if found, ok, err := ev.anyPath(e, c); ok {
 		return found, err
 	}

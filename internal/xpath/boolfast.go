@@ -1,0 +1,414 @@
+package xpath
+
+import "strings"
+
+// Compiled boolean tests.
+//
+// Most rule tests and predicates are boolean combinations of string
+// comparisons such as normalize-space(cbc:ID) = 'S' or
+// cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT' or @schemeID =
+// '0088'. The general evaluator builds a sequence for each operand; here
+// such a test is compiled once (by Prepare, and by CompileTest) into a Go
+// function that walks the nodes and compares their strings without building
+// anything. Whatever the compiled function cannot decide exactly as the
+// general evaluator would (an operand of more than one item where one is
+// required, a context item that is not a node, ...) it hands back to the
+// general evaluator, for that evaluation only.
+
+// boolFn evaluates a compiled boolean test.
+type boolFn func(ev *evaluator, c dctx) (bool, error)
+
+// boolExpr is a boolean subexpression with its compiled test.
+type boolExpr struct {
+	X Expr
+	f boolFn
+}
+
+func (*boolExpr) exprNode()        {}
+func (b *boolExpr) String() string { return b.X.String() }
+
+// CompileTest returns e, prepared, with a compiled test when e's outer form
+// allows one (for an expression used only for its effective boolean value,
+// like an assert test); else e itself.
+func CompileTest(e Expr) Expr {
+	if _, done := e.(*boolExpr); done || testNoCompile {
+		return e
+	}
+	if f := compileBool(e); f != nil {
+		return &boolExpr{X: e, f: f}
+	}
+	return e
+}
+
+// boolify wraps, in a prepared expression, the subexpressions used for their
+// boolean value that compile: predicates that are surely boolean, operands
+// of and/or, arguments of not() and boolean(), if conditions, and
+// quantified tests.
+func boolify(e Expr) {
+	wrap := func(x Expr) Expr {
+		if _, ok := x.(*boolExpr); ok {
+			return x
+		}
+		if f := compileBool(x); f != nil {
+			return &boolExpr{X: x, f: f}
+		}
+		return x
+	}
+	Walk(e, func(x Expr) bool {
+		switch n := x.(type) {
+		case *Binary:
+			if n.Op == "and" || n.Op == "or" {
+				n.L, n.R = wrap(n.L), wrap(n.R)
+			}
+		case *FuncCall:
+			if n.bi != nil && len(n.Args) == 1 && (n.Name.Local == "not" || n.Name.Local == "boolean") {
+				n.Args[0] = wrap(n.Args[0])
+			}
+		case *If:
+			n.Cond = wrap(n.Cond)
+		case *Quantified:
+			if n.member == nil {
+				n.Satisfies = wrap(n.Satisfies)
+			}
+		case *AxisStep:
+			for i, p := range n.Preds {
+				if booleanValued(p) {
+					n.Preds[i] = wrap(p)
+				}
+			}
+		case *Filter:
+			for i, p := range n.Preds {
+				if booleanValued(p) {
+					n.Preds[i] = wrap(p)
+				}
+			}
+		case *boolExpr:
+			return false
+		}
+		return true
+	})
+}
+
+// compileBool compiles a boolean test, or returns nil when its outer form
+// gains nothing from it.
+func compileBool(e Expr) boolFn {
+	switch n := e.(type) {
+	case *boolExpr:
+		return n.f
+	case *Binary:
+		switch n.Op {
+		case "and", "or":
+			l, r := compileBool(n.L), compileBool(n.R)
+			if l == nil && r == nil {
+				return nil
+			}
+			if l == nil {
+				l = interpreted(n.L)
+			}
+			if r == nil {
+				r = interpreted(n.R)
+			}
+			if n.Op == "and" {
+				return func(ev *evaluator, c dctx) (bool, error) {
+					b, err := l(ev, c)
+					if err != nil || !b {
+						return false, err
+					}
+					return r(ev, c)
+				}
+			}
+			return func(ev *evaluator, c dctx) (bool, error) {
+				b, err := l(ev, c)
+				if err != nil || b {
+					return b, err
+				}
+				return r(ev, c)
+			}
+		case "=", "!=":
+			return compileCompare(n)
+		}
+	case *FuncCall:
+		if n.bi == nil || n.folded {
+			return nil
+		}
+		switch n.Name.Local {
+		case "not", "boolean":
+			if len(n.Args) != 1 {
+				return nil
+			}
+			inner := compileBool(n.Args[0])
+			if inner == nil {
+				return nil
+			}
+			neg := n.Name.Local == "not"
+			return func(ev *evaluator, c dctx) (bool, error) {
+				b, err := inner(ev, c)
+				if err != nil {
+					return false, err
+				}
+				return b != neg, nil
+			}
+		}
+	}
+	return nil
+}
+
+// interpreted is the general evaluator's effective boolean value of e.
+func interpreted(e Expr) boolFn {
+	return func(ev *evaluator, c dctx) (bool, error) { return ev.ebv(e, c) }
+}
+
+// strSrc appends the string values of a sequence (nodes' string values, or
+// strings) to out; ok is false when it cannot do so exactly as the general
+// evaluator would (then nothing was decided).
+type strSrc func(ev *evaluator, c dctx, out []string) (_ []string, ok bool, err error)
+
+// compileCompare compiles "S = 'lit'" and "S != 'lit'" (either order), S a
+// string source: a general comparison of strings (untypedAtomic from
+// nodes, or xs:string from string functions) with a string literal.
+func compileCompare(n *Binary) boolFn {
+	lit, src := n.R, n.L
+	if !isStringLit(lit) {
+		lit, src = n.L, n.R
+	}
+	if !isStringLit(lit) || isStringLit(src) {
+		return nil
+	}
+	s := compileSrc(src)
+	if s == nil {
+		return nil
+	}
+	want := lit.(*Literal).Value
+	eq := n.Op == "="
+	return func(ev *evaluator, c dctx) (bool, error) {
+		base := len(ev.strs)
+		out, ok, err := s(ev, c, ev.strs)
+		vals := out[base:]
+		found := false
+		for _, v := range vals {
+			if (v == want) == eq {
+				found = true
+				break
+			}
+		}
+		clear(vals)
+		ev.strs = out[:base]
+		if !ok {
+			return ev.ebv(n, c)
+		}
+		return found, err
+	}
+}
+
+func isStringLit(e Expr) bool {
+	l, ok := e.(*Literal)
+	return ok && l.Kind == StringLit
+}
+
+// compileSrc compiles a string source: a relative path of child steps
+// (and an attribute step last) with name tests and no predicates, ".", or
+// normalize-space, upper-case or lower-case of a source, or a path of such
+// steps ending in one of those functions.
+func compileSrc(e Expr) strSrc {
+	switch n := e.(type) {
+	case *ContextItem:
+		return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+			switch it := c.item.(type) {
+			case *Node:
+				return append(out, it.StringValue()), true, nil
+			case String:
+				return append(out, string(it)), true, nil
+			case Untyped:
+				return append(out, string(it)), true, nil
+			}
+			return out, false, nil
+		}
+	case *AxisStep:
+		if !simpleStep(n) {
+			return nil
+		}
+		steps := []*AxisStep{n}
+		return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+			m, ok := c.item.(*Node)
+			if !ok {
+				return out, false, nil
+			}
+			return appendStrings(m, steps, out), true, nil
+		}
+	case *Path:
+		if n.Root != RootNone || len(n.Steps) == 0 {
+			return nil
+		}
+		var steps []*AxisStep
+		for i, ps := range n.Steps {
+			if ps.Desc {
+				return nil
+			}
+			st, ok := ps.Expr.(*AxisStep)
+			if !ok {
+				if i != len(n.Steps)-1 || i == 0 {
+					return nil
+				}
+				// a/b/f(...): f applied to each node a/b selects.
+				fn, isCall := ps.Expr.(*FuncCall)
+				if !isCall {
+					return nil
+				}
+				last := compileSrc(fn)
+				if last == nil {
+					return nil
+				}
+				return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+					m, ok := c.item.(*Node)
+					if !ok {
+						return out, false, nil
+					}
+					base := len(ev.nodes)
+					ev.nodes = appendNodes(m, steps, ev.nodes)
+					var err error
+					for _, x := range ev.nodes[base:] {
+						if out, ok, err = last(ev, dctx{item: x, pos: 1, size: 1, vars: c.vars}, out); !ok || err != nil {
+							break
+						}
+					}
+					clear(ev.nodes[base:])
+					ev.nodes = ev.nodes[:base]
+					return out, ok, err
+				}
+			}
+			if !simpleStep(st) {
+				return nil
+			}
+			steps = append(steps, st)
+		}
+		return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+			m, ok := c.item.(*Node)
+			if !ok {
+				return out, false, nil
+			}
+			return appendStrings(m, steps, out), true, nil
+		}
+	case *FuncCall:
+		if n.bi == nil || n.folded {
+			return nil
+		}
+		var f func(string) string
+		switch n.Name.Local {
+		case "normalize-space":
+			f = normalizeString
+		case "upper-case":
+			f = upperCase
+		case "lower-case":
+			f = strings.ToLower
+		default:
+			return nil
+		}
+		var arg strSrc
+		if len(n.Args) == 0 {
+			if n.Name.Local != "normalize-space" {
+				return nil
+			}
+			arg = compileSrc(&ContextItem{})
+		} else if len(n.Args) == 1 {
+			arg = compileSrc(n.Args[0])
+		}
+		if arg == nil {
+			return nil
+		}
+		// The function takes at most one item: more is the general
+		// evaluator's error to report.
+		return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+			base := len(out)
+			out, ok, err := arg(ev, c, out)
+			if !ok || err != nil || len(out)-base > 1 {
+				clear(out[base:])
+				return out[:base], false, err
+			}
+			if len(out) == base {
+				return append(out, ""), true, nil // f of the empty sequence is ""
+			}
+			out[base] = f(out[base])
+			return out, true, nil
+		}
+	}
+	return nil
+}
+
+// simpleStep reports whether st is a prepared child (or attribute) step with
+// a name test and no predicates.
+func simpleStep(st *AxisStep) bool {
+	return st.prepared && st.Name != nil && len(st.Preds) == 0 && (st.Axis == AxisChild || st.Axis == AxisAttribute) &&
+		st.Name.Prefix != "*" && (st.Name.Local != "*" || st.Name.Prefix == "")
+}
+
+// stepTest is the name test of a simple step (see ev.test).
+func stepTest(st *AxisStep, m *Node) bool {
+	if st.Axis == AxisAttribute {
+		if m.Kind != AttributeNode {
+			return false
+		}
+	} else if m.Kind != ElementNode {
+		return false
+	}
+	if st.Name.Local == "*" {
+		return true // "*": any name (simpleStep allows no other wildcard)
+	}
+	if st.Name.Local != m.Local {
+		return false
+	}
+	if st.Name.Prefix == "" {
+		return m.Space == "" // no default element namespace
+	}
+	return m.Space == st.uri
+}
+
+// appendNodes appends the nodes steps select from m, in document order.
+func appendNodes(m *Node, steps []*AxisStep, out []*Node) []*Node {
+	st := steps[0]
+	list := m.Children
+	if st.Axis == AxisAttribute {
+		list = m.Attrs
+	}
+	for _, x := range list {
+		if !stepTest(st, x) {
+			continue
+		}
+		if len(steps) == 1 {
+			out = append(out, x)
+		} else {
+			out = appendNodes(x, steps[1:], out)
+		}
+	}
+	return out
+}
+
+// appendStrings appends the string values of the nodes steps select from m,
+// in document order.
+func appendStrings(m *Node, steps []*AxisStep, out []string) []string {
+	st := steps[0]
+	list := m.Children
+	if st.Axis == AxisAttribute {
+		list = m.Attrs
+	}
+	for _, x := range list {
+		if !stepTest(st, x) {
+			continue
+		}
+		if len(steps) == 1 {
+			out = append(out, x.StringValue())
+		} else {
+			out = appendStrings(x, steps[1:], out)
+		}
+	}
+	return out
+}
+
+// normalizeString is normalize-space on a string.
+func normalizeString(s string) string {
+	if isNormalized(s) {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	}), " ")
+}

@@ -1,0 +1,105 @@
+package xpath
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestCompiledTests checks compiled boolean tests against the general
+// evaluator for every element and attribute of a document, including the
+// cases the compiled form must hand back (two items where one is allowed,
+// an atomic or absent context item).
+func TestCompiledTests(t *testing.T) {
+	doc := `<r xmlns:a="urn:a" xmlns:b="urn:b"><a:L id=" S " k="x"><a:ID> s </a:ID><a:S><a:ID>vat</a:ID></a:S><a:S><a:ID>VAT</a:ID></a:S></a:L>` +
+		`<a:L id="Z"><a:ID>Z</a:ID><a:ID>S</a:ID><b:ID>S</b:ID><ID>S</ID><a:S><a:ID>ß</a:ID><a:ID>x</a:ID></a:S></a:L><a:E/><a:E>  </a:E></r>`
+	exprs := []struct {
+		src      string
+		compiled bool
+	}{
+		{"normalize-space(a:ID) = 'S'", true},
+		{"a:ID = 'S'", true},
+		{"'S' != a:ID", true},
+		{"a:S/normalize-space(upper-case(a:ID)) = 'VAT'", true},
+		{"a:S/a:ID = 'vat'", true},
+		{"normalize-space(@id) = 'S' and @k = 'x'", true},
+		{"@id = 'Z' or not(a:ID = 'Z')", true},
+		{"ID = 'S'", true},
+		{"a:* = 'S'", false},
+		{"*/a:ID = 'x'", true},
+		{"not(normalize-space(.) = '')", true},
+		{"normalize-space() = 'S'", true},
+		{"upper-case(a:S/a:ID) = 'SS'", true},
+		{"lower-case(a:ID) != 's'", true},
+		{"boolean(a:ID = 'Z')", true},
+		{"count(a:ID) = 1 and a:ID = 'Z'", true},
+		{"a:ID = ('S', 'Z')", false},
+		{"if (a:ID = 'Z') then true() else a:S/a:ID = 'VAT'", false},
+		{"every $x in a:ID satisfies $x = 'S'", false},
+		{"a:L[a:ID = 'Z']/@id = 'Z'", false},
+		{"exists(a:L[normalize-space(a:ID) = 'S'])", false},
+		{"exists(a:L[a:S/normalize-space(upper-case(a:ID)) = 'VAT'][@k = 'x'])", false},
+	}
+	d, err := ParseDocument(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []Item
+	var walk func(*Node)
+	walk = func(n *Node) {
+		items = append(items, n)
+		for _, a := range n.Attrs {
+			items = append(items, a)
+		}
+		for _, c := range n.Children {
+			if c.Kind == ElementNode {
+				walk(c)
+			}
+		}
+	}
+	walk(d.Root)
+	items = append(items, String(" S "), newInt(3), nil)
+	env := &Env{Namespaces: map[string]string{"a": "urn:a", "b": "urn:b"}}
+	compiledSome := 0
+	for _, x := range exprs {
+		e, err := Parse(x.src)
+		if err != nil {
+			t.Fatalf("%s: %v", x.src, err)
+		}
+		if err := Prepare(e, env); err != nil {
+			t.Fatalf("%s: %v", x.src, err)
+		}
+		e = CompileTest(e)
+		_, top := e.(*boolExpr)
+		if top != x.compiled {
+			t.Errorf("%s: compiled %v, want %v", x.src, top, x.compiled)
+		}
+		Walk(e, func(y Expr) bool {
+			if _, ok := y.(*boolExpr); ok {
+				compiledSome++
+			}
+			return true
+		})
+		// The general evaluator, on the same expression prepared alike
+		// but not compiled (a prepared exists() may stop at its first
+		// node, before a later one raises an error: both are correct).
+		plain, _ := Parse(x.src)
+		testNoCompile = true
+		err = Prepare(plain, env)
+		plain = CompileTest(plain)
+		testNoCompile = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			got, gerr := NewEvaluator(env).EvalBool(e, it)
+			want, werr := NewEvaluator(env).EvalBool(plain, it)
+			if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Errorf("%s at %v: compiled %v (%v), plain %v (%v)", x.src, it, got, gerr, want, werr)
+			}
+		}
+	}
+	if compiledSome < 20 {
+		t.Errorf("only %d compiled tests", compiledSome)
+	}
+}
