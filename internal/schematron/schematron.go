@@ -545,8 +545,14 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	matchEnv.LenientPredicates = true
 	asserts := xpath.NewEvaluator(env)
 	// The name key of every node, by document order, for the dispatch.
-	nodeKeys := make([]int32, root.Last+1)
-	visit(root, func(n *xpath.Node) { nodeKeys[n.Order] = s.keys.keyOf(n) })
+	// The nodes in the order the compiled XSLT visits them, and their name
+	// keys for the dispatch, once for all patterns.
+	var order []*xpath.Node
+	var nodeKeys []int32
+	visit(root, func(n *xpath.Node) {
+		order = append(order, n)
+		nodeKeys = append(nodeKeys, s.keys.keyOf(n))
+	})
 	var out []Failure
 	for _, p := range s.Patterns {
 		var saved map[string]xpath.Seq
@@ -600,8 +606,8 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}}
 		// The first rule, in rule order, whose context matches n owns it.
-		owner := func(n *xpath.Node) (int, bool) {
-			for _, i := range p.dispatch.candidates(n, nodeKeys[n.Order]) {
+		owner := func(n *xpath.Node, key int32) (int, bool) {
+			for _, i := range p.dispatch.candidates(n, key) {
 				if fallback[i][n] {
 					return i, true
 				}
@@ -613,15 +619,15 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 			return 0, false
 		}
-		{
-			visit(root, func(n *xpath.Node) {
-				if stopped() {
-					return
-				}
-				i, ok := owner(n)
-				if !ok {
-					return
-				}
+		for k, n := range order {
+			if k&255 == 0 && stopped() {
+				return nil, ctx.Err()
+			}
+			i, ok := owner(n, nodeKeys[k])
+			if !ok {
+				continue
+			}
+			func() {
 				r := p.Rules[i]
 				if len(r.Lets) > 0 {
 					// Rule lets shadow globals of the same name for this
@@ -673,7 +679,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: s.message(a, n, env)})
 					}
 				}
-			})
+			}()
 		}
 		if saved != nil {
 			env.Vars, env.VarErrors = saved, savedErrs
