@@ -296,6 +296,7 @@ func (s *Schema) addFunctions(funcs []*elem) error {
 		if _, dup := s.Functions[f.key]; dup {
 			return fmt.Errorf("%w: xsl:function %q is declared twice", ErrSchema, f.name)
 		}
+		f.leaf = !callsExtension(f.body, f.ns)
 		s.xslFuncs = append(s.xslFuncs, f)
 		s.Functions[f.key] = s.xslFunction(f)
 	}
@@ -526,9 +527,16 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			env.Vars[l.Name] = v
 		}
 	}
+	letEv := xpath.NewEvaluator(env) // never nested: lets are bound between asserts
 	bindLets := func(lets []*Let, ctx xpath.Item, where string) bool {
 		for _, l := range lets {
-			v, err := s.eval(l.expr, ctx, env)
+			var v xpath.Seq
+			var err error
+			if len(s.unprepared) == 0 {
+				v, err = letEv.Eval(l.expr, ctx)
+			} else {
+				v, err = s.eval(l.expr, ctx, env)
+			}
 			if err != nil {
 				errs = append(errs, &EvalError{Where: where + " let $" + l.Name, Err: err})
 				return false

@@ -25,6 +25,50 @@ type xslFunc struct {
 	body   []instr
 	ns     map[string]string // in-scope namespaces for the body's expressions
 	src    *elem             // the xsl:function element, for WriteSchematron
+	// leaf is set when the body calls no extension function: then it
+	// needs no call state of its own (see callState.functions).
+	leaf bool
+}
+
+// callsExtension reports whether any expression of body calls a function
+// outside the fn and xs namespaces (ns resolving prefixes).
+func callsExtension(body []instr, ns map[string]string) bool {
+	found := false
+	check := func(e xpath.Expr) {
+		xpath.Walk(e, func(x xpath.Expr) bool {
+			if f, ok := x.(*xpath.FuncCall); ok && f.Name.Prefix != "" {
+				uri, bound := ns[f.Name.Prefix]
+				if !bound {
+					switch f.Name.Prefix {
+					case "fn":
+						uri = xpath.FnNS
+					case "xs":
+						uri = xpath.XSNS
+					}
+				}
+				if uri != xpath.FnNS && uri != xpath.XSNS {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	var walk func([]instr)
+	walk = func(b []instr) {
+		for _, in := range b {
+			if in.sel != nil {
+				check(in.sel)
+			}
+			walk(in.body)
+			for _, w := range in.whens {
+				check(w.test)
+				walk(w.body)
+			}
+			walk(in.otherwise)
+		}
+	}
+	walk(body)
+	return found
 }
 
 type xslParam struct {
@@ -258,7 +302,11 @@ func (st *callState) call(f *xslFunc, args []xpath.Seq) (xpath.Seq, error) {
 	st.depth++
 	defer func() { st.depth-- }()
 	vars := make(map[string]xpath.Seq, len(f.params)+4)
-	env := &xpath.Env{Namespaces: f.ns, Vars: vars, Functions: st.functions()}
+	fns := st.s.Functions // a leaf calls none of them: no state to bind
+	if !f.leaf {
+		fns = st.functions()
+	}
+	env := &xpath.Env{Namespaces: f.ns, Vars: vars, Functions: fns}
 	for i, p := range f.params {
 		v, err := st.convert(args[i], p.as, env)
 		if err != nil {

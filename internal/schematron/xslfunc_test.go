@@ -3,6 +3,7 @@ package schematron
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -84,6 +85,15 @@ func TestXSLFunction(t *testing.T) {
 		if got := ids(fs); got != c.want {
 			t.Errorf("%s: fired %q, want %q", c.doc, got, c.want)
 		}
+	}
+	// Functions calling no extension function run without a call state of
+	// their own; the recursive ones keep theirs (and their depth limit).
+	leaf := map[string]bool{}
+	for _, f := range s.xslFuncs {
+		leaf[f.name] = f.leaf
+	}
+	if want := map[string]bool{"u:isDigits": true, "u:sumDigits": false, "u:ge": true, "u:chars": true, "u:loop": false}; !reflect.DeepEqual(leaf, want) {
+		t.Errorf("leaf functions %v, want %v", leaf, want)
 	}
 	// Direct call, and runaway recursion is an error, not a crash.
 	r, err := s.Functions["{utils}sumDigits"](nil, []xpath.Seq{{xpath.Untyped("9876")}})
