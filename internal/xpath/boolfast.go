@@ -127,11 +127,64 @@ func compileBool(e Expr) boolFn {
 		case "=", "!=":
 			return compileCompare(n)
 		}
+	case *AxisStep, *Path:
+		// A node path: does it select anything (stopping at the first).
+		return func(ev *evaluator, c dctx) (bool, error) {
+			if found, ok, err := ev.anyPath(e, c); ok {
+				return found, err
+			}
+			return ev.ebv(e, c)
+		}
 	case *FuncCall:
 		if n.bi == nil || n.folded {
 			return nil
 		}
 		switch n.Name.Local {
+		case "starts-with", "ends-with", "contains":
+			return compileNameTest(n)
+		case "normalize-space":
+			// Its effective boolean value: whether the string has anything
+			// but whitespace.
+			if len(n.Args) == 0 {
+				return func(ev *evaluator, c dctx) (bool, error) {
+					if m, ok := c.item.(*Node); ok {
+						return nodeHasNonSpace(m), nil
+					}
+					return ev.ebv(e, c)
+				}
+			}
+			arg := compileSrc(n.Args[0])
+			if arg == nil {
+				return nil
+			}
+			return func(ev *evaluator, c dctx) (bool, error) {
+				base := len(ev.strs)
+				out, ok, err := arg(ev, c, ev.strs)
+				vals := out[base:]
+				b := len(vals) == 1 && hasNonSpace(vals[0])
+				ok = ok && len(vals) <= 1
+				clear(vals)
+				ev.strs = out[:base]
+				if !ok || err != nil {
+					return ev.ebv(e, c)
+				}
+				return b, nil
+			}
+		case "exists", "empty":
+			if len(n.Args) != 1 {
+				return nil
+			}
+			switch n.Args[0].(type) {
+			case *AxisStep, *Path:
+			default:
+				return nil
+			}
+			inner := compileBool(n.Args[0])
+			empty := n.Name.Local == "empty"
+			return func(ev *evaluator, c dctx) (bool, error) {
+				b, err := inner(ev, c)
+				return b != empty, err
+			}
 		case "not", "boolean":
 			if len(n.Args) != 1 {
 				return nil
@@ -151,6 +204,62 @@ func compileBool(e Expr) boolFn {
 		}
 	}
 	return nil
+}
+
+// compileNameTest compiles starts-with, ends-with and contains of name()
+// or local-name() (of the context node) and a string literal.
+func compileNameTest(n *FuncCall) boolFn {
+	if len(n.Args) != 2 || !isStringLit(n.Args[1]) {
+		return nil
+	}
+	name, ok := n.Args[0].(*FuncCall)
+	if !ok || name.bi == nil || len(name.Args) != 0 || (name.Name.Local != "name" && name.Name.Local != "local-name") {
+		return nil
+	}
+	lit := n.Args[1].(*Literal).Value
+	local := name.Name.Local == "local-name"
+	var test func(string, string) bool
+	switch n.Name.Local {
+	case "starts-with":
+		test = strings.HasPrefix
+	case "ends-with":
+		test = strings.HasSuffix
+	default:
+		test = strings.Contains
+	}
+	suffix := n.Name.Local == "ends-with"
+	return func(ev *evaluator, c dctx) (bool, error) {
+		m, ok := c.item.(*Node)
+		if !ok {
+			return ev.ebv(n, c)
+		}
+		if local || m.Prefix == "" || m.Kind == TextNode || m.Kind == DocumentNode {
+			return test(m.Local, lit), nil
+		}
+		if suffix && len(lit) <= len(m.Local) {
+			return strings.HasSuffix(m.Local, lit), nil // within the local part
+		}
+		return test(m.Prefix+":"+m.Local, lit), nil
+	}
+}
+
+// nodeHasNonSpace reports whether the string value of m has a character
+// other than XML whitespace, without building it.
+func nodeHasNonSpace(m *Node) bool {
+	switch m.Kind {
+	case AttributeNode, TextNode:
+		return hasNonSpace(m.Data)
+	}
+	for _, c := range m.Children {
+		if c.Kind == TextNode {
+			if hasNonSpace(c.Data) {
+				return true
+			}
+		} else if nodeHasNonSpace(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // interpreted is the general evaluator's effective boolean value of e.
