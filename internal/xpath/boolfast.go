@@ -236,11 +236,33 @@ func compileNameTest(n *FuncCall) boolFn {
 		if local || m.Prefix == "" || m.Kind == TextNode || m.Kind == DocumentNode {
 			return test(m.Local, lit), nil
 		}
-		if suffix && len(lit) <= len(m.Local) {
-			return strings.HasSuffix(m.Local, lit), nil // within the local part
+		switch {
+		case suffix:
+			return qnameHasSuffix(m.Prefix, m.Local, lit), nil
+		case n.Name.Local == "starts-with":
+			return qnameHasPrefix(m.Prefix, m.Local, lit), nil
 		}
 		return test(m.Prefix+":"+m.Local, lit), nil
 	}
+}
+
+// qnameHasSuffix reports whether prefix:local ends with lit, without
+// building it.
+func qnameHasSuffix(prefix, local, lit string) bool {
+	if len(lit) <= len(local) {
+		return strings.HasSuffix(local, lit)
+	}
+	head := lit[:len(lit)-len(local)] // must be a suffix of "prefix:"
+	return lit[len(head):] == local && head[len(head)-1] == ':' && strings.HasSuffix(prefix, head[:len(head)-1])
+}
+
+// qnameHasPrefix reports whether prefix:local starts with lit, without
+// building it.
+func qnameHasPrefix(prefix, local, lit string) bool {
+	if len(lit) <= len(prefix) {
+		return strings.HasPrefix(prefix, lit)
+	}
+	return lit[:len(prefix)] == prefix && lit[len(prefix)] == ':' && strings.HasPrefix(local, lit[len(prefix)+1:])
 }
 
 // nodeHasNonSpace reports whether the string value of m has a character

@@ -110,3 +110,19 @@ func TestCompiledTests(t *testing.T) {
 		t.Errorf("only %d compiled tests", compiledSome)
 	}
 }
+
+func TestQNameAffixes(t *testing.T) {
+	names := [][2]string{{"cbc", "ID"}, {"a", "BinaryObject"}, {"x", ""}, {"", "L"}, {"ab", "c"}}
+	lits := []string{"", "D", "ID", ":ID", "c:ID", "cbc:ID", "bcbc:ID", "c", "cb", "cbc", "cbc:", "Object", "a:BinaryObject", "ab:c", "b:c", "x:", ":", "a:"}
+	for _, n := range names {
+		q := n[0] + ":" + n[1]
+		for _, l := range lits {
+			if got, want := qnameHasSuffix(n[0], n[1], l), strings.HasSuffix(q, l); got != want {
+				t.Errorf("suffix %q of %q: %v", l, q, got)
+			}
+			if got, want := qnameHasPrefix(n[0], n[1], l), strings.HasPrefix(q, l); got != want {
+				t.Errorf("prefix %q of %q: %v", l, q, got)
+			}
+		}
+	}
+}

@@ -489,8 +489,7 @@ func fnRound(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	case Integer:
 		return Seq{x}, nil
 	case Decimal:
-		r := new(big.Rat).Add(x.V, big.NewRat(1, 2))
-		return Seq{Decimal{new(big.Rat).SetInt(ratFloor(r))}}, nil
+		return Seq{decRound(x)}, nil
 	case Double:
 		f := float64(x)
 		if f < 0 && f >= -0.5 {
@@ -516,11 +515,7 @@ func fnFloorCeil(ceil bool) func(*evaluator, dctx, []Seq) (Seq, error) {
 		case Integer:
 			return Seq{x}, nil
 		case Decimal:
-			f := ratFloor(x.V)
-			if ceil && !x.V.IsInt() {
-				f.Add(f, big.NewInt(1))
-			}
-			return Seq{Decimal{new(big.Rat).SetInt(f)}}, nil
+			return Seq{decFloorCeil(x, ceil)}, nil
 		case Double:
 			if ceil {
 				return Seq{Double(math.Ceil(float64(x)))}, nil
@@ -540,7 +535,7 @@ func fnAbs(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	case Integer:
 		return Seq{Integer{new(big.Int).Abs(x.V)}}, nil
 	case Decimal:
-		return Seq{Decimal{new(big.Rat).Abs(x.V)}}, nil
+		return Seq{decAbs(x)}, nil
 	case Double:
 		return Seq{Double(math.Abs(float64(x)))}, nil
 	}

@@ -499,8 +499,8 @@ func TestParseNumbers(t *testing.T) {
 		{".", false, ""}, {"", false, ""}, {"1e3", false, ""}, {"1.2.3", false, ""}, {"+-1", false, ""}, {"1,5", false, ""},
 	} {
 		d, ok := parseDecimal(c.in)
-		if ok != c.ok || (ok && decimalString(d.V) != c.want) {
-			t.Errorf("parseDecimal(%q) = %v, %v; want %s, %v", c.in, d.V, ok, c.want, c.ok)
+		if ok != c.ok || (ok && (decimalString(d.rat()) != c.want || decString(d) != c.want)) {
+			t.Errorf("parseDecimal(%q) = %v, %v; want %s, %v", c.in, d.rat(), ok, c.want, c.ok)
 		}
 	}
 	for _, c := range []struct {

@@ -28,9 +28,6 @@ type Untyped string
 // Integer is xs:integer.
 type Integer struct{ V *big.Int }
 
-// Decimal is xs:decimal, held exactly.
-type Decimal struct{ V *big.Rat }
-
 // Double is xs:double.
 type Double float64
 
@@ -179,7 +176,7 @@ func StringOf(it Item) string {
 	case Integer:
 		return v.V.String()
 	case Decimal:
-		return decimalString(v.V)
+		return decString(v)
 	case Double:
 		return doubleString(float64(v))
 	case Boolean:
@@ -319,14 +316,14 @@ func parseDecimal(s string) (Decimal, bool) {
 		if neg {
 			v = -v
 		}
-		return Decimal{new(big.Rat).SetFrac64(v, pow10[len(frac)])}, true
+		return decSmall(v, len(frac)), true
 	}
 	s = strings.TrimPrefix(s, "+")
 	if strings.HasSuffix(s, ".") {
 		s += "0"
 	}
 	r, ok := new(big.Rat).SetString(s)
-	return Decimal{r}, ok
+	return decRat(r), ok
 }
 
 var pow10 = func() [19]int64 {
@@ -491,7 +488,7 @@ func castTo(a Item, typ string) (Item, error) {
 		case "integer":
 			return newInt(b), nil
 		case "decimal":
-			return Decimal{new(big.Rat).SetInt64(b)}, nil
+			return decSmall(b, 0), nil
 		case "double":
 			return Double(b), nil
 		}
@@ -507,7 +504,13 @@ func castTo(a Item, typ string) (Item, error) {
 			case Integer:
 				r = new(big.Rat).SetInt(n.V)
 			case Decimal:
-				r = n.V
+				if typ == "decimal" {
+					return n, nil
+				}
+				if n.r == nil {
+					return Integer{big.NewInt(n.u / pow10[n.sc])}, nil // toward zero
+				}
+				r = n.r
 			case Double:
 				f := float64(n)
 				if math.IsNaN(f) || math.IsInf(f, 0) {
@@ -517,7 +520,7 @@ func castTo(a Item, typ string) (Item, error) {
 				r.SetFloat64(f)
 			}
 			if typ == "decimal" {
-				return Decimal{r}, nil
+				return decRat(r), nil
 			}
 			return Integer{new(big.Int).Quo(r.Num(), r.Denom())}, nil
 		}
@@ -538,7 +541,7 @@ func numSign(a Item) int {
 	case Integer:
 		return v.V.Sign()
 	case Decimal:
-		return v.V.Sign()
+		return decSign(v)
 	case Double:
 		switch {
 		case v > 0:
@@ -556,8 +559,7 @@ func toDouble(a Item) Double {
 		f, _ := new(big.Float).SetInt(v.V).Float64()
 		return Double(f)
 	case Decimal:
-		f, _ := v.V.Float64()
-		return Double(f)
+		return Double(decFloat64(v))
 	case Double:
 		return v
 	}
@@ -569,7 +571,7 @@ func toRat(a Item) *big.Rat {
 	case Integer:
 		return new(big.Rat).SetInt(v.V)
 	case Decimal:
-		return v.V
+		return v.rat()
 	}
 	return nil
 }
@@ -602,6 +604,9 @@ func compareNum(a, b Item) (int, bool) {
 			return 1, true
 		}
 		return 0, true
+	}
+	if c, ok := smallCompare(a, b); ok {
+		return c, true
 	}
 	return toRat(a).Cmp(toRat(b)), true
 }
@@ -657,6 +662,12 @@ func arith(op string, a, b Item) (Item, error) {
 			return Integer{new(big.Int).Quo(r.Num(), r.Denom())}, nil
 		}
 	}
+	if rank == 1 || op == "div" {
+		// Amounts and rates: exact in 64 bits, no rationals.
+		if r, ok := smallArith(op, a, b); ok {
+			return r, nil
+		}
+	}
 	x, y := toRat(a), toRat(b)
 	if (op == "div" || op == "idiv" || op == "mod") && y.Sign() == 0 {
 		return nil, errf(ErrDynamic, "FOAR0001", "division by zero")
@@ -670,7 +681,7 @@ func arith(op string, a, b Item) (Item, error) {
 	case "*":
 		r = new(big.Rat).Mul(x, y)
 	case "div":
-		return Decimal{decimalDiv(x, y)}, nil
+		return decRat(decimalDiv(x, y)), nil
 	case "idiv":
 		q := new(big.Rat).Quo(x, y)
 		return Integer{new(big.Int).Quo(q.Num(), q.Denom())}, nil
@@ -684,7 +695,7 @@ func arith(op string, a, b Item) (Item, error) {
 	if rank == 0 {
 		return Integer{new(big.Int).Set(r.Num())}, nil
 	}
-	return Decimal{r}, nil
+	return decRat(r), nil
 }
 
 // ---- comparisons ----
