@@ -221,7 +221,21 @@ func BenchmarkValidate(b *testing.B) {
 }
 
 func BenchmarkParse(b *testing.B) {
+	v, err := einvoice.NewValidator()
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, d := range benchDocs(b) {
+		// safe: the validator's parse step, xmlsafe checks and tree build.
+		b.Run("safe/"+d.name, func(b *testing.B) {
+			b.SetBytes(int64(len(d.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := einvoice.ParseForBench(v, d.data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run("xpath/"+d.name, func(b *testing.B) {
 			b.SetBytes(int64(len(d.data)))
 			b.ReportAllocs()

@@ -213,7 +213,8 @@ func (v *Validator) ValidateContext(ctx context.Context, data []byte) (*Report, 
 // parse checks data and builds its tree in one pass.
 func (v *Validator) parse(data []byte) (*xpath.Document, error) {
 	b := xpath.NewBuilder()
-	if err := xmlsafe.Walk(data, v.limits, b.Add); err != nil {
+	b.Hint(data)
+	if err := xmlsafe.WalkHandler(data, v.limits, b); err != nil {
 		var xe *xmlsafe.Error
 		if errors.As(err, &xe) {
 			return nil, newXMLError(err)

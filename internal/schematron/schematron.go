@@ -478,7 +478,8 @@ func compileMatch(pattern string) ([]xpath.Expr, error) {
 // ValidateBytes checks data with xmlsafe, parses it and validates it.
 func (s *Schema) ValidateBytes(data []byte) ([]Failure, error) {
 	b := xpath.NewBuilder()
-	if err := xmlsafe.Walk(data, xmlsafe.Limits{}, b.Add); err != nil {
+	b.Hint(data)
+	if err := xmlsafe.WalkHandler(data, xmlsafe.Limits{}, b); err != nil {
 		return nil, err
 	}
 	doc, err := b.Document()

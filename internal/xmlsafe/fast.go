@@ -14,9 +14,13 @@ package xmlsafe
 //     with its position and detail, comes from that path. Only when the
 //     whole document has passed does a second pass hand the tokens to f;
 //     that pass meets the same bytes and cannot fail.
+//   - [WalkHandler] instead checks and hands on each token in one pass
+//     (walkFastHandler, handler.go); when it gives up it Resets the
+//     [Handler] and starts over on the encoding/xml path in the same way.
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/xml"
 	"strings"
 	"unicode/utf8"
@@ -25,44 +29,51 @@ import (
 // forceSlow disables the fast path, for tests and benchmarks.
 var forceSlow = false
 
-// plainByte marks the bytes [plain] looks at more closely.
-var plainByte = func() (t [256]bool) {
-	for b := 0; b < 0x20; b++ {
-		t[b] = b != '\t' && b != '\n'
-	}
-	t['<'], t[']'], t[0xEF] = true, true, true
-	return t
-}()
-
-// plain reports whether the fast tokenizer may try data, which has no BOM.
+// plain reports whether the fast tokenizer may try data, which has no BOM:
+// whether it has no '\r' or other control character but tab and newline,
+// no "<!" (comments, CDATA, DOCTYPE), no "<?" other than at offset 0, no
+// "]]>", and neither U+FFFE nor U+FFFF. It looks at 8 bytes at a time.
 func plain(data []byte) bool {
+	if bytes.Contains(data, []byte("]]>")) {
+		return false
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(data[i:], '<')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		if i < len(data) && (data[i] == '!' || data[i] == '?' && i != 1) {
+			return false
+		}
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(data[i:], 0xEF)
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		if i+1 < len(data) && data[i] == 0xBF && (data[i+1] == 0xBE || data[i+1] == 0xBF) {
+			return false
+		}
+	}
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	n := len(data)
-	for i := 0; i < n; i++ {
-		b := data[i]
-		if !plainByte[b] {
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		// Some byte below 0x20 (bytes from 0x80 up never count).
+		if (x-ones*0x20)&^x&highs == 0 {
 			continue
 		}
-		switch b {
-		case '<':
-			if i+1 < n {
-				switch data[i+1] {
-				case '!':
-					return false
-				case '?':
-					if i != 0 {
-						return false
-					}
-				}
-			}
-		case ']':
-			if i+2 < n && data[i+1] == ']' && data[i+2] == '>' {
+		for _, c := range data[i : i+8] {
+			if c < 0x20 && c != '\t' && c != '\n' {
 				return false
 			}
-		case 0xEF: // U+FFFE and U+FFFF are not XML characters
-			if i+2 < n && data[i+1] == 0xBF && (data[i+2] == 0xBE || data[i+2] == 0xBF) {
-				return false
-			}
-		default: // control character other than tab and newline
+		}
+	}
+	for _, c := range data[i:] {
+		if c < 0x20 && c != '\t' && c != '\n' {
 			return false
 		}
 	}
@@ -133,6 +144,15 @@ func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err er
 	}
 }
 
+// textString returns the current text token as a string: a substring of
+// the input's string when it needed no decoding.
+func (z *fastTokenizer) textString() string {
+	if z.decoded {
+		return string(z.text)
+	}
+	return z.s[z.textAt : z.textAt+len(z.text)]
+}
+
 // Token kinds of [fastTokenizer.next].
 const (
 	fastBail = iota
@@ -156,6 +176,11 @@ type fastTokenizer struct {
 	attr []xml.Attr // of a start tag; reused
 	text []byte     // text, decoded, or the XML declaration's content
 
+	// For text: whether text is decoded into buf, else it is the input at
+	// textAt.
+	decoded bool
+	textAt  int
+
 	buf []byte // decoded text; reused
 }
 
@@ -178,14 +203,17 @@ func (z *fastTokenizer) next() int {
 			j += i
 		}
 		seg := b[i:j]
+		z.decoded = false
 		if bytes.IndexByte(seg, '&') >= 0 {
 			var ok bool
 			if z.buf, ok = decode(z.buf[:0], seg); !ok {
 				return fastBail
 			}
 			seg = z.buf
+			z.decoded = true
 		}
 		z.text = seg
+		z.textAt = i
 		z.pos = j
 		return fastText
 	}

@@ -323,25 +323,9 @@ func Check(data []byte, lim Limits) error {
 // and verdicts; see fast.go.
 func Walk(data []byte, lim Limits, f func(xml.Token) error) error {
 	lim = lim.withDefaults()
-	if int64(len(data)) > lim.MaxBytes {
-		return &Error{Reason: TooLarge, Offset: -1,
-			Detail: fmt.Sprintf("more than %d bytes", lim.MaxBytes)}
-	}
-	base := int64(0)
-	if bytes.HasPrefix(data, utf8BOM) {
-		data = data[len(utf8BOM):]
-		base = int64(len(utf8BOM))
-	}
-	if !utf8.Valid(data) {
-		off := invalidUTF8(data)
-		line, col := position(data, off)
-		return &Error{Reason: Encoding, Line: line, Column: col, Offset: base + int64(off),
-			Detail: "invalid UTF-8"}
-	}
-	if i := bytes.Index(data, []byte("<!ENTITY")); i >= 0 {
-		line, col := position(data, i)
-		return &Error{Reason: Entity, Line: line, Column: col, Offset: base + int64(i),
-			Detail: quote(string(data[i:min(len(data), i+maxQuote)]))}
+	data, base, err := precheck(data, lim)
+	if err != nil {
+		return err
 	}
 	if !forceSlow && plain(data) {
 		if ok, err := walkFast(data, lim, f); ok {
@@ -350,6 +334,32 @@ func Walk(data []byte, lim Limits, f func(xml.Token) error) error {
 	}
 	c := checker{lim: lim, base: base, onToken: f}
 	return c.run(data)
+}
+
+// precheck runs the whole-document checks that come before tokenizing
+// (size, UTF-8, "<!ENTITY") and strips a leading BOM, returning the rest
+// and the number of bytes stripped. lim has its defaults.
+func precheck(data []byte, lim Limits) (_ []byte, base int64, _ error) {
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, 0, &Error{Reason: TooLarge, Offset: -1,
+			Detail: fmt.Sprintf("more than %d bytes", lim.MaxBytes)}
+	}
+	if bytes.HasPrefix(data, utf8BOM) {
+		data = data[len(utf8BOM):]
+		base = int64(len(utf8BOM))
+	}
+	if !utf8.Valid(data) {
+		off := invalidUTF8(data)
+		line, col := position(data, off)
+		return nil, 0, &Error{Reason: Encoding, Line: line, Column: col, Offset: base + int64(off),
+			Detail: "invalid UTF-8"}
+	}
+	if i := bytes.Index(data, []byte("<!ENTITY")); i >= 0 {
+		line, col := position(data, i)
+		return nil, 0, &Error{Reason: Entity, Line: line, Column: col, Offset: base + int64(i),
+			Detail: quote(string(data[i:min(len(data), i+maxQuote)]))}
+	}
+	return data, base, nil
 }
 
 // Reader reads a document from r and checks it with [Check]. It reads at
@@ -408,6 +418,7 @@ type checker struct {
 	nsLen []int // len(ns) before each open element's declarations
 
 	seen map[xml.Name]struct{} // attribute keys of the current element
+	keys [8]xml.Name           // the same, when it has at most 8 attributes
 
 	tokens, roots int // tokens and root elements seen so far
 
@@ -603,8 +614,11 @@ func (c *checker) start(t xml.StartElement) error {
 			return c.fail(Malformed, "unbound prefix "+quote(t.Name.Space))
 		}
 	}
-	clear(c.seen)
-	for _, a := range t.Attr {
+	small := len(t.Attr) <= len(c.keys)
+	if !small {
+		clear(c.seen)
+	}
+	for i, a := range t.Attr {
 		var key xml.Name
 		switch {
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
@@ -620,10 +634,24 @@ func (c *checker) start(t xml.StartElement) error {
 			}
 			key = xml.Name{Space: uri, Local: a.Name.Local}
 		}
-		if _, dup := c.seen[key]; dup {
+		dup := false
+		if small {
+			// A linear scan over the keys so far: same verdict as the
+			// map, without hashing, for the usual few attributes.
+			for _, k := range c.keys[:i] {
+				if k == key {
+					dup = true
+					break
+				}
+			}
+			c.keys[i] = key
+		} else {
+			_, dup = c.seen[key]
+			c.seen[key] = struct{}{}
+		}
+		if dup {
 			return c.fail(DuplicateAttribute, quoteN(rawName(a.Name), maxQuote/2)+" on "+quoteN(rawName(t.Name), maxQuote/2))
 		}
-		c.seen[key] = struct{}{}
 	}
 	return nil
 }

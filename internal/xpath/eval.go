@@ -56,6 +56,19 @@ type evaluator struct {
 	args  []Seq    // a stack for the arguments of builtin calls
 	strs  []string // a stack for the strings compiled tests compare
 	nodes []*Node  // a stack for the nodes compiled tests visit
+	ones  []Item   // the backing of one-item sequences (see one)
+}
+
+// one returns the sequence of it, from a chunk shared with other one-item
+// sequences rather than a slice of its own (capacity 1: appending copies).
+func (ev *evaluator) one(it Item) Seq {
+	if len(ev.ones) == cap(ev.ones) {
+		// Short-lived evaluators need a few; long ones get larger chunks.
+		ev.ones = make([]Item, 0, min(max(2*cap(ev.ones), 4), 128))
+	}
+	ev.ones = append(ev.ones, it)
+	k := len(ev.ones)
+	return ev.ones[k-1 : k : k]
 }
 
 // lenient reports whether an error in a predicate evaluated now counts as
@@ -416,7 +429,7 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Seq{x}, nil
+		return ev.one(x), nil
 	case "to":
 		a, err := singleInteger(l)
 		if err != nil {
@@ -731,6 +744,13 @@ tested:
 	if k == 0 {
 		return nil, nil
 	}
+	if k == 1 && len(st.Preds) == 0 && isForward(st.Axis) {
+		for _, m := range cand {
+			if ok, _ := ev.test(st, m); ok {
+				return ev.one(m), nil
+			}
+		}
+	}
 	sel := make(Seq, 0, k)
 	for _, m := range cand {
 		if ok, _ := ev.test(st, m); ok {
@@ -749,6 +769,16 @@ tested:
 	}
 	ns, _ := nodesOf(sel, "")
 	return docOrder(ns), nil
+}
+
+// isForward reports whether axis is a forward axis (its nodes come in
+// document order).
+func isForward(axis string) bool {
+	switch axis {
+	case AxisChild, AxisAttribute, AxisSelf, AxisDescendant, AxisDescendantOrSelf, AxisFollowingSibling, AxisFollowing:
+		return true
+	}
+	return false
 }
 
 // axisNodes returns the nodes on the axis in axis order (reverse axes

@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/fellesgo/felles/internal/xmlsafe"
 )
 
 // NodeKind is the kind of a Node in the read-only document model.
@@ -41,11 +44,33 @@ type Node struct {
 }
 
 // docIndex lists a document's elements and attributes by expanded name, in document order,
-// so that //name steps need not walk the whole tree. It is built on first use.
+// so that //name steps need not walk the whole tree. Builder fills it while
+// parsing; for other trees it is built on first use.
 type docIndex struct {
-	once   sync.Once
-	byName map[nameKey][]*Node
-	byID   [][]*Node // the lists of registered names by id (see nameID)
+	once  sync.Once
+	keyID map[nameKey]int32 // the names (and allElements, allAttributes) present: their index in lists
+	lists [][]*Node         // the nodes of each name, in document order
+	byID  []int32           // by registered name id (see nameID): 1 + the index in lists, or 0 for none
+}
+
+// list returns the nodes with name k.
+func (ix *docIndex) list(k nameKey) []*Node {
+	if i, ok := ix.keyID[k]; ok {
+		return ix.lists[i]
+	}
+	return nil
+}
+
+// setByID fills byID from keyID, for the names registered so far.
+func (ix *docIndex) setByID() {
+	if reg := names.ids.Load(); reg != nil {
+		ix.byID = make([]int32, len(*reg)+1)
+		for k, i := range ix.keyID { // only names some expression asks for get a slot
+			if id, ok := (*reg)[k]; ok {
+				ix.byID[id] = i + 1
+			}
+		}
+	}
 }
 
 // The registry of the names prepared expressions test for: each gets a
@@ -101,7 +126,7 @@ func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
 		return nil, false
 	}
 	root.ix.build(root)
-	return root.ix.byName[nameKey{attr, space, local}], true
+	return root.ix.list(nameKey{attr, space, local}), true
 }
 
 // namedID is named for a registered name id; ok is false when the id was
@@ -112,8 +137,11 @@ func namedID(n *Node, id int) (list []*Node, ok bool) {
 		return nil, false
 	}
 	root.ix.build(root)
-	if id < len(root.ix.byID) {
-		return root.ix.byID[id], true
+	if ix := root.ix; id < len(ix.byID) {
+		if i := ix.byID[id]; i > 0 {
+			return ix.lists[i-1], true
+		}
+		return nil, true
 	}
 	return nil, false
 }
@@ -139,15 +167,12 @@ func (ix *docIndex) build(root *Node) {
 			}
 		}
 		walk(root)
-		ix.byName = m
-		if reg := names.ids.Load(); reg != nil {
-			ix.byID = make([][]*Node, len(*reg)+1)
-			for k, list := range m { // only names some expression asks for get a slot
-				if id, ok := (*reg)[k]; ok {
-					ix.byID[id] = list
-				}
-			}
+		ix.keyID = make(map[nameKey]int32, len(m))
+		for k, list := range m {
+			ix.keyID[k] = int32(len(ix.lists))
+			ix.lists = append(ix.lists, list)
 		}
+		ix.setByID()
 	})
 }
 
@@ -200,7 +225,49 @@ var ErrDocument = errors.New("xpath: invalid XML document")
 
 // ParseDocument builds the read-only tree from XML read from r. It assumes
 // the caller has already applied its own safety checks (size, DTDs).
+//
+// A document that passes xmlsafe's checks with the default limits (as most
+// do) is built on xmlsafe's fast path; any other, or one whose reading
+// fails, is parsed with encoding/xml's RawToken as before, so that the tree
+// or error is the same either way.
 func ParseDocument(r io.Reader) (*Document, error) {
+	data, rerr := readAll(r)
+	if rerr == nil {
+		b := NewBuilder()
+		b.Hint(data)
+		if xmlsafe.WalkHandler(data, xmlsafe.Limits{}, b) == nil {
+			if doc, err := b.Document(); err == nil {
+				return doc, nil
+			}
+		}
+		r = bytes.NewReader(data)
+	} else {
+		// The same bytes, then the same error.
+		r = io.MultiReader(bytes.NewReader(data), errReader{rerr})
+	}
+	return parseRaw(r)
+}
+
+// readAll is io.ReadAll, reading into a buffer of the right size when r
+// says how much it holds (as *bytes.Reader and *strings.Reader do).
+func readAll(r io.Reader) ([]byte, error) {
+	l, ok := r.(interface{ Len() int })
+	if !ok || l.Len() < 0 || l.Len() > 64<<20 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(l.Len() + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// errReader is a reader that fails with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// parseRaw builds the tree from encoding/xml's RawTokens of r.
+func parseRaw(r io.Reader) (*Document, error) {
 	d := xml.NewDecoder(r)
 	b := NewBuilder()
 	for {
@@ -216,114 +283,6 @@ func ParseDocument(r io.Reader) (*Document, error) {
 		}
 	}
 	return b.Document()
-}
-
-// Builder builds a Document from the tokens of encoding/xml's RawToken
-// (names as written), resolving namespaces itself and checking that end
-// tags match; see xmlsafe.Walk for feeding it while checking a document.
-type Builder struct {
-	root, cur *Node
-	order     int
-	stack     []frame
-}
-
-type frame struct {
-	raw  xml.Name          // the start tag's name as written, to match the end tag
-	decl map[string]string // prefix -> URI declared here; nil for most elements
-}
-
-// NewBuilder returns a Builder for one document.
-func NewBuilder() *Builder {
-	root := &Node{Kind: DocumentNode, ix: &docIndex{}}
-	return &Builder{root: root, cur: root, order: 1}
-}
-
-func (b *Builder) resolve(prefix string) (string, bool) {
-	if prefix == "xml" {
-		return xmlNS, true
-	}
-	for i := len(b.stack) - 1; i >= 0; i-- {
-		if u, ok := b.stack[i].decl[prefix]; ok {
-			return u, true
-		}
-	}
-	return "", prefix == "" // no default namespace: none
-}
-
-// Add adds the next token. Byte slices in tok are copied.
-func (b *Builder) Add(tok xml.Token) error {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		var decl map[string]string
-		for _, a := range t.Attr {
-			switch {
-			case a.Name.Space == "xmlns":
-				if decl == nil {
-					decl = map[string]string{}
-				}
-				decl[a.Name.Local] = a.Value
-			case a.Name.Space == "" && a.Name.Local == "xmlns":
-				if decl == nil {
-					decl = map[string]string{}
-				}
-				decl[""] = a.Value
-			}
-		}
-		b.stack = append(b.stack, frame{raw: t.Name, decl: decl})
-		uri, ok := b.resolve(t.Name.Space)
-		if !ok {
-			return fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, t.Name.Space, t.Name.Local)
-		}
-		cur := b.cur
-		el := &Node{Kind: ElementNode, Space: uri, Local: t.Name.Local, Prefix: t.Name.Space, Parent: cur, Order: b.order, idx: len(cur.Children)}
-		b.order++
-		for _, a := range t.Attr {
-			if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-				continue
-			}
-			at := &Node{Kind: AttributeNode, Local: a.Name.Local, Prefix: a.Name.Space, Data: a.Value, Parent: el, Order: b.order, Last: b.order, idx: len(el.Attrs)}
-			if a.Name.Space != "" { // unprefixed attributes are in no namespace
-				if at.Space, ok = b.resolve(a.Name.Space); !ok {
-					return fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
-				}
-			}
-			b.order++
-			el.Attrs = append(el.Attrs, at)
-		}
-		cur.Children = append(cur.Children, el)
-		b.cur = el
-	case xml.EndElement:
-		if len(b.stack) == 0 || b.stack[len(b.stack)-1].raw != t.Name {
-			return fmt.Errorf("%w: unexpected end tag </%s>", ErrDocument, rawName(t.Name))
-		}
-		b.stack = b.stack[:len(b.stack)-1]
-		b.cur.Last = b.order - 1
-		b.cur = b.cur.Parent
-	case xml.CharData:
-		cur := b.cur
-		if cur == b.root {
-			return nil // whitespace outside the document element
-		}
-		if n := len(cur.Children); n > 0 && cur.Children[n-1].Kind == TextNode {
-			cur.Children[n-1].Data += string(t)
-			return nil
-		}
-		cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: b.order, Last: b.order, idx: len(cur.Children)})
-		b.order++
-	}
-	return nil
-}
-
-// Document returns the document built, once every token has been added.
-func (b *Builder) Document() (*Document, error) {
-	if len(b.stack) > 0 {
-		return nil, fmt.Errorf("%w: unexpected end of input inside <%s>", ErrDocument, rawName(b.stack[len(b.stack)-1].raw))
-	}
-	if len(b.root.Children) == 0 {
-		return nil, fmt.Errorf("%w: no document element", ErrDocument)
-	}
-	b.root.Last = b.order - 1
-	return &Document{Root: b.root}, nil
 }
 
 func rawName(n xml.Name) string {

@@ -25,7 +25,7 @@ func init() {
 		"false":   {0, 0, func(*evaluator, dctx, []Seq) (Seq, error) { return boolSeq(false), nil }},
 		"exists":  {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return boolSeq(len(a[0]) > 0), nil }},
 		"empty":   {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return boolSeq(len(a[0]) == 0), nil }},
-		"count":   {1, 1, func(_ *evaluator, _ dctx, a []Seq) (Seq, error) { return Seq{newInt(int64(len(a[0])))}, nil }},
+		"count":   {1, 1, func(ev *evaluator, _ dctx, a []Seq) (Seq, error) { return ev.one(newInt(int64(len(a[0])))), nil }},
 		"position": {0, 0, func(_ *evaluator, c dctx, _ []Seq) (Seq, error) {
 			if c.item == nil {
 				return nil, errf(ErrDynamic, "XPDY0002", "position(): no context")
@@ -113,7 +113,7 @@ func (ev *evaluator) lookupFunc(f *FuncCall) (func(c dctx, args []Seq) (Seq, err
 		if !constructors[f.Name.Local] || arity != 1 {
 			return nil, unknown()
 		}
-		return func(_ dctx, a []Seq) (Seq, error) { return construct(f.Name.Local, a[0]) }, nil
+		return func(_ dctx, a []Seq) (Seq, error) { return ev.construct(f.Name.Local, a[0]) }, nil
 	}
 	if fn, ok := ev.env.Functions["{"+uri+"}"+f.Name.Local]; ok {
 		return func(c dctx, a []Seq) (Seq, error) { return fn(c.item, a) }, nil
@@ -191,7 +191,7 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 		}
 		if err == nil {
 			if f.ctor != "" {
-				res, err = construct(f.ctor, args[0])
+				res, err = ev.construct(f.ctor, args[0])
 			} else {
 				// Extension functions may keep their arguments: give them
 				// their own slice.
@@ -221,11 +221,16 @@ var constructors = map[string]bool{
 }
 
 // construct is the xs: constructor function of type typ applied to arg.
-func construct(typ string, arg Seq) (Seq, error) {
+func (ev *evaluator) construct(typ string, arg Seq) (Seq, error) {
 	var it Item
 	if len(arg) == 1 {
 		if n, ok := arg[0].(*Node); ok {
-			it = Untyped(n.StringValue())
+			// A node's typed value is untypedAtomic: cast its string.
+			v, err := castString(n.StringValue(), typ, func() Item { return Untyped(n.StringValue()) })
+			if err != nil {
+				return nil, err
+			}
+			return ev.one(v), nil
 		} else {
 			it = arg[0]
 		}
@@ -243,7 +248,7 @@ func construct(typ string, arg Seq) (Seq, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Seq{v}, nil
+	return ev.one(v), nil
 }
 
 // ---- helpers ----
@@ -276,12 +281,12 @@ func optString(s Seq, name string) (string, error) {
 }
 
 func strFn(f func(string) string) func(*evaluator, dctx, []Seq) (Seq, error) {
-	return func(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
+	return func(ev *evaluator, _ dctx, a []Seq) (Seq, error) {
 		s, err := optString(a[0], "string function")
 		if err != nil {
 			return nil, err
 		}
-		return Seq{String(f(s))}, nil
+		return ev.one(String(f(s))), nil
 	}
 }
 
@@ -294,6 +299,9 @@ func str2Fn(f func(a, b string) Item) func(*evaluator, dctx, []Seq) (Seq, error)
 		y, err := optString(a[1], "string function")
 		if err != nil {
 			return nil, err
+		}
+		if b, ok := f(x, y).(Boolean); ok {
+			return boolSeq(bool(b)), nil
 		}
 		return Seq{f(x, y)}, nil
 	}
@@ -316,41 +324,51 @@ func fnBoolean(_ *evaluator, _ dctx, a []Seq) (Seq, error) {
 	return boolSeq(b), err
 }
 
-func fnString(_ *evaluator, c dctx, a []Seq) (Seq, error) {
+// stringArg is fn:string of the argument, or of the context item.
+func stringArg(c dctx, a []Seq) (string, error) {
 	s, err := contextOrArg(c, a, "string")
+	if err != nil {
+		return "", err
+	}
+	if len(s) == 0 {
+		return "", nil
+	}
+	if len(s) > 1 {
+		return "", typeErr("string(): more than one item")
+	}
+	return StringOf(s[0]), nil
+}
+
+var seqEmptyString = Seq{String("")}
+
+func fnString(ev *evaluator, c dctx, a []Seq) (Seq, error) {
+	s, err := stringArg(c, a)
 	if err != nil {
 		return nil, err
 	}
-	if len(s) == 0 {
-		return Seq{String("")}, nil
+	if s == "" {
+		return seqEmptyString, nil
 	}
-	if len(s) > 1 {
-		return nil, typeErr("string(): more than one item")
-	}
-	return Seq{String(StringOf(s[0]))}, nil
+	return ev.one(String(s)), nil
 }
 
 func fnStringLength(ev *evaluator, c dctx, a []Seq) (Seq, error) {
-	s, err := fnString(ev, c, a)
+	s, err := stringArg(c, a)
 	if err != nil {
 		return nil, err
 	}
-	return Seq{newInt(int64(utf8.RuneCountInString(string(s[0].(String)))))}, nil
+	return ev.one(newInt(int64(utf8.RuneCountInString(s)))), nil
 }
 
 func fnNormalizeSpace(ev *evaluator, c dctx, a []Seq) (Seq, error) {
-	s, err := fnString(ev, c, a)
+	s, err := stringArg(c, a)
 	if err != nil {
 		return nil, err
 	}
-	str := string(s[0].(String))
-	if isNormalized(str) {
-		return s, nil
+	if s = normalizeString(s); s == "" {
+		return seqEmptyString, nil
 	}
-	f := strings.FieldsFunc(str, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	})
-	return Seq{String(strings.Join(f, " "))}, nil
+	return ev.one(String(s)), nil
 }
 
 // isNormalized reports whether normalize-space would return s unchanged: no

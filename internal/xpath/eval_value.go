@@ -431,45 +431,56 @@ func daysIn(y, m int) int {
 
 // castTo casts an atomic value to the named xs type (local name).
 func castTo(a Item, typ string) (Item, error) {
-	bad := func() error {
-		return errf(ErrCast, "FORG0001", "cannot cast %s %q to xs:%s", typeName(a), StringOf(a), typ)
-	}
 	switch v := a.(type) {
 	case String, Untyped:
-		s := StringOf(v)
-		switch typ {
-		case "string":
-			return String(s), nil
-		case "untypedAtomic":
-			return Untyped(s), nil
-		case "integer":
-			if i, ok := parseInteger(s); ok {
-				return i, nil
-			}
-		case "decimal":
-			if d, ok := parseDecimal(s); ok {
-				return d, nil
-			}
-		case "double":
-			if d, ok := parseDouble(s); ok {
-				return d, nil
-			}
-		case "date":
-			if d, ok := parseDate(s); ok {
-				return d, nil
-			}
-		case "boolean":
-			switch xmlTrim(s) {
-			case "true", "1":
-				return Boolean(true), nil
-			case "false", "0":
-				return Boolean(false), nil
-			}
-		default:
-			return nil, errf(ErrUnsupported, "XPST0051", "cast to xs:%s", typ)
-		}
-		return nil, bad()
+		return castString(StringOf(v), typ, func() Item { return a })
 	}
+	return castValue(a, typ)
+}
+
+// castString casts a string or untypedAtomic value s (item returns it as
+// an item, for error messages and the string types) to typ.
+func castString(s, typ string, item func() Item) (Item, error) {
+	bad := func() error {
+		a := item()
+		return errf(ErrCast, "FORG0001", "cannot cast %s %q to xs:%s", typeName(a), StringOf(a), typ)
+	}
+	switch typ {
+	case "string":
+		return String(s), nil
+	case "untypedAtomic":
+		return Untyped(s), nil
+	case "integer":
+		if i, ok := parseInteger(s); ok {
+			return i, nil
+		}
+	case "decimal":
+		if d, ok := parseDecimal(s); ok {
+			return d, nil
+		}
+	case "double":
+		if d, ok := parseDouble(s); ok {
+			return d, nil
+		}
+	case "date":
+		if d, ok := parseDate(s); ok {
+			return d, nil
+		}
+	case "boolean":
+		switch xmlTrim(s) {
+		case "true", "1":
+			return Boolean(true), nil
+		case "false", "0":
+			return Boolean(false), nil
+		}
+	default:
+		return nil, errf(ErrUnsupported, "XPST0051", "cast to xs:%s", typ)
+	}
+	return nil, bad()
+}
+
+// castValue casts a value that is not a string or untypedAtomic to typ.
+func castValue(a Item, typ string) (Item, error) {
 	switch typ {
 	case "string":
 		return String(StringOf(a)), nil

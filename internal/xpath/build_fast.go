@@ -1,0 +1,417 @@
+package xpath
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"sync"
+)
+
+// Builder builds a Document from a document's start tags, end tags and text
+// with names as written (encoding/xml's RawToken tokens through Add, or the
+// calls of xmlsafe.Handler, which Builder implements), resolving namespaces
+// itself and checking that end tags match; see xmlsafe.WalkHandler for
+// feeding it while checking a document.
+//
+// It allocates nodes in slabs, the Children and Attrs slices from shared
+// pointer slabs, and builds the document's name index (see docIndex) as it
+// goes, so that the first query does not walk the tree.
+type Builder struct {
+	root  *Node
+	order int
+	err   error // the first error; later calls do nothing
+
+	stack []bframe  // the open elements, innermost last
+	kids  []*Node   // the children of the open elements so far, stacked
+	ns    []binding // namespace declarations in scope, innermost last
+
+	nodes []Node  // slab the next nodes come from
+	ptrs  []*Node // slab the next Children and Attrs slices come from
+	slab  int     // size of the next node slab
+	pslab int     // size of the next pointer slab
+
+	// The name index under construction: every element and attribute in
+	// document order with the id of its expanded name.
+	elems, attrs     []*Node
+	elemKey, attrKey []int32
+	keys             []nameKey         // expanded names by id
+	keyID            map[nameKey]int32 // and their ids
+	names            *internTable      // from internPool; nil until needed
+}
+
+// internTable interns element and attribute names as written, across
+// documents: a Builder takes one from internPool and puts it back when its
+// document is done, so that a run of similar documents looks its names up
+// without inserting them again.
+type internTable struct {
+	elem, attr           map[xml.Name]*qname
+	elemCache, attrCache [128]*qname // recent names of elem and attr
+	gen                  uint64      // the current document's number; see qname.gen
+	bytes                int         // the length of the names interned
+}
+
+// maxInterned and maxInternedBytes bound the names an internTable keeps
+// between documents.
+const (
+	maxInterned      = 4096
+	maxInternedBytes = 64 << 10
+)
+
+var internPool = sync.Pool{New: func() any {
+	return &internTable{elem: make(map[xml.Name]*qname, 64), attr: make(map[xml.Name]*qname, 16)}
+}}
+
+// table returns b's intern table, taking one from the pool if needed.
+func (b *Builder) table() *internTable {
+	if b.names == nil {
+		b.names = internPool.Get().(*internTable)
+		b.names.gen++
+	}
+	return b.names
+}
+
+// bframe is an open element.
+type bframe struct {
+	raw   xml.Name // the start tag's name as written, to match the end tag
+	el    *Node
+	kids  int // len(Builder.kids) at the start tag
+	nsLen int // len(Builder.ns) before its declarations
+}
+
+// binding is a namespace declaration in scope.
+type binding struct{ prefix, uri string }
+
+// qname is an element or attribute name as written, interned, with the
+// expanded-name id it last resolved to in document gen.
+type qname struct {
+	prefix, local string
+	uri           string // the URI of key, in document gen
+	key           int32
+	gen           uint64
+}
+
+// NewBuilder returns a Builder for one document.
+func NewBuilder() *Builder {
+	b := &Builder{}
+	b.Reset()
+	return b
+}
+
+// Reset discards everything added so far, to start the document over.
+func (b *Builder) Reset() {
+	*b = Builder{
+		root:  &Node{Kind: DocumentNode, ix: &docIndex{}},
+		order: 1,
+		stack: b.stack[:0],
+		kids:  b.kids[:0],
+		ns:    b.ns[:0],
+		slab:  64,
+		pslab: 256,
+		keyID: make(map[nameKey]int32, 64),
+		keys:  make([]nameKey, 0, 64),
+		names: b.names,
+	}
+	if b.names != nil {
+		b.names.gen++ // the ids of the names so far are gone
+	}
+}
+
+// Hint tells b that the document's source is data, so that it can size its
+// slabs; it is optional and does not read data's content beyond counting.
+func (b *Builder) Hint(data []byte) {
+	// Elements and text runs together are at most about 1.5 per '<' (a
+	// start tag, an end tag, a text run before each); each attribute has
+	// an '='.
+	lt := bytes.Count(data, []byte{'<'})
+	eq := bytes.Count(data, []byte{'='})
+	n := lt + lt/2 + eq + 1
+	if b.elems == nil {
+		// Capped: '=' may be in text, and the document may be refused.
+		ne, na := min(lt/2+1, 1<<16), min(eq, 1<<16)
+		b.elems = make([]*Node, 0, ne)
+		b.elemKey = make([]int32, 0, ne)
+		b.attrs = make([]*Node, 0, na)
+		b.attrKey = make([]int32, 0, na)
+	}
+	if n > b.slab {
+		b.slab = min(n, 1<<16)
+		b.pslab = b.slab // every node but the root is in one Children or Attrs
+	}
+}
+
+// node returns a new zero node from the slab.
+func (b *Builder) node() *Node {
+	if len(b.nodes) == 0 {
+		b.nodes = make([]Node, b.slab)
+		b.slab = min(2*b.slab, 4096)
+	}
+	n := &b.nodes[0]
+	b.nodes = b.nodes[1:]
+	return n
+}
+
+// ptrSlice returns a slice of n node pointers (len and cap n) from the slab.
+func (b *Builder) ptrSlice(n int) []*Node {
+	if len(b.ptrs) < n {
+		b.ptrs = make([]*Node, max(n, b.pslab))
+		b.pslab = min(2*b.pslab, 4096)
+	}
+	s := b.ptrs[:n:n]
+	b.ptrs = b.ptrs[n:]
+	return s
+}
+
+// resolve returns the namespace URI bound to prefix.
+func (b *Builder) resolve(prefix string) (string, bool) {
+	if prefix == "xml" {
+		return xmlNS, true
+	}
+	for i := len(b.ns) - 1; i >= 0; i-- {
+		if b.ns[i].prefix == prefix {
+			return b.ns[i].uri, true
+		}
+	}
+	return "", prefix == "" // no default namespace: none
+}
+
+// intern returns the interned entry of name in names, looking in cache
+// first.
+func (t *internTable) intern(names map[xml.Name]*qname, cache *[128]*qname, name xml.Name) *qname {
+	h := len(name.Local)*7 + len(name.Space)
+	if l := name.Local; l != "" {
+		h += int(l[0]) + int(l[len(l)-1])*3
+	}
+	slot := &cache[h&127]
+	if q := *slot; q != nil && q.local == name.Local && q.prefix == name.Space {
+		return q
+	}
+	q := names[name]
+	if q == nil {
+		// Copies: the table outlives the document, whose text the
+		// name's strings may point into.
+		full := name.Space + ":" + name.Local
+		t.bytes += len(full)
+		q = &qname{prefix: full[:len(name.Space)], local: full[len(name.Space)+1:]}
+		names[xml.Name{Space: q.prefix, Local: q.local}] = q
+	}
+	*slot = q
+	return q
+}
+
+// keyOf returns the id of the expanded name {uri}q.local.
+func (b *Builder) keyOf(q *qname, attr bool, uri string) int32 {
+	gen := b.names.gen
+	if q.gen == gen && q.uri == uri {
+		return q.key
+	}
+	k := nameKey{attr, uri, q.local}
+	id, ok := b.keyID[k]
+	if !ok {
+		id = int32(len(b.keys))
+		b.keys = append(b.keys, k)
+		b.keyID[k] = id
+	}
+	q.uri, q.key, q.gen = uri, id, gen
+	return id
+}
+
+// parent returns the innermost open element, or the document node.
+func (b *Builder) parent() (*Node, int) {
+	if n := len(b.stack); n > 0 {
+		f := &b.stack[n-1]
+		return f.el, f.kids
+	}
+	return b.root, 0
+}
+
+// StartElement adds a start tag; name and attr are as written. attr is not
+// kept.
+func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
+	if b.err != nil {
+		return b.err
+	}
+	nsLen := len(b.ns)
+	nattr := 0
+	for _, a := range attr {
+		switch {
+		case a.Name.Space == "xmlns":
+			b.ns = append(b.ns, binding{a.Name.Local, a.Value})
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			b.ns = append(b.ns, binding{"", a.Value})
+		default:
+			nattr++
+		}
+	}
+	cur, start := b.parent()
+	b.stack = append(b.stack, bframe{raw: name, kids: len(b.kids) + 1, nsLen: nsLen})
+	uri, ok := b.resolve(name.Space)
+	if !ok {
+		b.err = fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, name.Space, name.Local)
+		return b.err
+	}
+	t := b.table()
+	q := t.intern(t.elem, &t.elemCache, name)
+	el := b.node()
+	// Field by field: the slab node is zero, and a whole-struct copy
+	// costs a bulk write barrier while the GC runs.
+	el.Kind, el.Space, el.Local, el.Prefix, el.Parent = ElementNode, uri, q.local, q.prefix, cur
+	el.Order, el.idx = b.order, len(b.kids)-start
+	b.stack[len(b.stack)-1].el = el
+	b.order++
+	b.elems = append(b.elems, el)
+	b.elemKey = append(b.elemKey, b.keyOf(q, false, uri))
+	b.kids = append(b.kids, el)
+	if nattr == 0 {
+		return nil
+	}
+	el.Attrs = b.ptrSlice(nattr)
+	i := 0
+	for _, a := range attr {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			continue
+		}
+		q := t.intern(t.attr, &t.attrCache, a.Name)
+		at := b.node()
+		at.Kind, at.Local, at.Prefix, at.Data, at.Parent = AttributeNode, q.local, q.prefix, a.Value, el
+		at.Order, at.Last, at.idx = b.order, b.order, i
+		if a.Name.Space != "" { // unprefixed attributes are in no namespace
+			if at.Space, ok = b.resolve(a.Name.Space); !ok {
+				b.err = fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
+				return b.err
+			}
+		}
+		b.order++
+		el.Attrs[i] = at
+		i++
+		b.attrs = append(b.attrs, at)
+		b.attrKey = append(b.attrKey, b.keyOf(q, true, at.Space))
+	}
+	return nil
+}
+
+// EndElement adds an end tag; name is as written.
+func (b *Builder) EndElement(name xml.Name) error {
+	if b.err != nil {
+		return b.err
+	}
+	n := len(b.stack)
+	if n == 0 || b.stack[n-1].raw != name {
+		b.err = fmt.Errorf("%w: unexpected end tag </%s>", ErrDocument, rawName(name))
+		return b.err
+	}
+	f := &b.stack[n-1]
+	if k := len(b.kids) - f.kids; k > 0 {
+		f.el.Children = b.ptrSlice(k)
+		copy(f.el.Children, b.kids[f.kids:])
+	}
+	f.el.Last = b.order - 1
+	b.kids = b.kids[:f.kids]
+	b.ns = b.ns[:f.nsLen]
+	b.stack = b.stack[:n-1]
+	return nil
+}
+
+// CharData adds text; s is kept.
+func (b *Builder) CharData(s string) error {
+	if b.err != nil {
+		return b.err
+	}
+	cur, start := b.parent()
+	if cur == b.root {
+		return nil // whitespace outside the document element
+	}
+	if n := len(b.kids); n > start && b.kids[n-1].Kind == TextNode {
+		b.kids[n-1].Data += s
+		return nil
+	}
+	t := b.node()
+	t.Kind, t.Data, t.Parent = TextNode, s, cur
+	t.Order, t.Last, t.idx = b.order, b.order, len(b.kids)-start
+	b.kids = append(b.kids, t)
+	b.order++
+	return nil
+}
+
+// Add adds the next token. Byte slices in tok are copied.
+func (b *Builder) Add(tok xml.Token) error {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return b.StartElement(t.Name, t.Attr)
+	case xml.EndElement:
+		return b.EndElement(t.Name)
+	case xml.CharData:
+		if b.err == nil && len(b.stack) == 0 {
+			return nil // outside the document element: not even copied
+		}
+		return b.CharData(string(t))
+	}
+	return b.err
+}
+
+// Document returns the document built, once every token has been added.
+func (b *Builder) Document() (*Document, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	if len(b.stack) > 0 {
+		return nil, fmt.Errorf("%w: unexpected end of input inside <%s>", ErrDocument, rawName(b.stack[len(b.stack)-1].raw))
+	}
+	if len(b.kids) == 0 {
+		return nil, fmt.Errorf("%w: no document element", ErrDocument)
+	}
+	root := b.root
+	if root.Children == nil {
+		root.Children = b.ptrSlice(len(b.kids))
+		copy(root.Children, b.kids)
+		root.Last = b.order - 1
+		b.index()
+		if t := b.names; t != nil {
+			b.names = nil
+			if len(t.elem)+len(t.attr) <= maxInterned && t.bytes <= maxInternedBytes {
+				internPool.Put(t)
+			}
+		}
+	}
+	return &Document{Root: root}, nil
+}
+
+// index fills the document's name index, with the contents docIndex.build
+// would give it.
+func (b *Builder) index() {
+	count := make([]int32, len(b.keys), len(b.keys)+2)
+	for _, k := range b.elemKey {
+		count[k]++
+	}
+	for _, k := range b.attrKey {
+		count[k]++
+	}
+	lists := make([][]*Node, len(b.keys), len(b.keys)+2)
+	backing := make([]*Node, len(b.elems)+len(b.attrs))
+	off := 0
+	for id, c := range count {
+		lists[id] = backing[off : off : off+int(c)]
+		off += int(c)
+	}
+	for i, el := range b.elems {
+		k := b.elemKey[i]
+		lists[k] = append(lists[k], el)
+	}
+	for i, at := range b.attrs {
+		k := b.attrKey[i]
+		lists[k] = append(lists[k], at)
+	}
+	keyID := b.keyID
+	if len(b.elems) > 0 {
+		keyID[allElements] = int32(len(lists))
+		lists = append(lists, b.elems[:len(b.elems):len(b.elems)])
+	}
+	if len(b.attrs) > 0 {
+		keyID[allAttributes] = int32(len(lists))
+		lists = append(lists, b.attrs[:len(b.attrs):len(b.attrs)])
+	}
+	ix := b.root.ix
+	ix.once.Do(func() {
+		ix.keyID, ix.lists = keyID, lists
+		ix.setByID()
+	})
+}
