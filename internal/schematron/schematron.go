@@ -24,6 +24,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fellesgo/felles/internal/xmlsafe"
 	"github.com/fellesgo/felles/internal/xpath"
@@ -511,7 +512,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: xpath.NewMemo()}
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo)}
+	defer func() {
+		env.Memo.Reset() // it holds the document's nodes
+		memoPool.Put(env.Memo)
+	}()
 	var errs []error
 	// Schema and pattern lets are the compiled XSLT's global variables,
 	// which XSLT evaluates when first used: one that fails only matters to
@@ -556,8 +561,8 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// The name key of every node, by document order, for the dispatch.
 	// The nodes in the order the compiled XSLT visits them, and their name
 	// keys for the dispatch, once for all patterns.
-	var order []*xpath.Node
-	var nodeKeys []int32
+	order := make([]*xpath.Node, 0, root.Last+1)
+	nodeKeys := make([]int32, 0, root.Last+1)
 	visit(root, func(n *xpath.Node) {
 		order = append(order, n)
 		nodeKeys = append(nodeKeys, s.keys.keyOf(n))
@@ -709,6 +714,9 @@ func (s *Schema) prepareDispatch() {
 	}
 	s.buildDispatch()
 }
+
+// memoPool keeps the Memos of finished validations for the next ones.
+var memoPool = sync.Pool{New: func() any { return xpath.NewMemo() }}
 
 func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
 	c := make(map[string]xpath.Seq, len(m)+4)

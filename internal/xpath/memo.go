@@ -44,6 +44,12 @@ type memoVal struct {
 // NewMemo returns an empty Memo.
 func NewMemo() *Memo { return &Memo{} }
 
+// Reset empties m for another document, keeping its storage.
+func (m *Memo) Reset() {
+	m.root = nil
+	clear(m.vals)
+}
+
 // memoSlots registers document-constant subexpressions by their printed
 // form and the namespace bindings they were prepared with, so that the same
 // subexpression in different asserts shares one slot.
@@ -80,7 +86,11 @@ func (ev *evaluator) evalMemo(m *memoExpr, c dctx) (Seq, error) {
 		clear(memo.vals)
 	}
 	if m.slot >= len(memo.vals) {
-		memo.vals = slices.Grow(memo.vals, m.slot+1-len(memo.vals))[:m.slot+1]
+		if m.slot < cap(memo.vals) {
+			memo.vals = memo.vals[:cap(memo.vals)]
+		} else {
+			memo.vals = slices.Grow(memo.vals, m.slot+1-len(memo.vals))[:m.slot+1]
+		}
 	}
 	v := &memo.vals[m.slot]
 	if !v.done {
