@@ -356,6 +356,13 @@ type patternDispatch struct {
 	elements []int   // rules to try on any other element
 	attrs    []int   // rules to try on any other attribute
 	docNode  []int   // fallback rules (the only ones that may match the document node)
+	keys     []int32 // the name key ids with rules to try
+}
+
+// any reports whether some rule may match any element, attribute or the
+// document node (so every node must be tried).
+func (d *patternDispatch) any() bool {
+	return len(d.elements) > 0 || len(d.attrs) > 0 || len(d.docNode) > 0
 }
 
 // nameKeys numbers the exact names the last steps of a schema's patterns test.
@@ -434,6 +441,9 @@ func buildDispatch(p *Pattern, keys nameKeys) *patternDispatch {
 			}
 		}
 		d.byKey[id] = list
+		if len(list) > 0 {
+			d.keys = append(d.keys, id)
+		}
 	}
 	return d
 }

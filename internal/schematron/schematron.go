@@ -22,6 +22,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -563,10 +564,16 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// keys for the dispatch, once for all patterns.
 	order := make([]*xpath.Node, 0, root.Last+1)
 	nodeKeys := make([]int32, 0, root.Last+1)
+	byKey := make([][]int32, len(s.keys)+1) // node indexes by name key
 	visit(root, func(n *xpath.Node) {
+		k := s.keys.keyOf(n)
+		if k != 0 {
+			byKey[k] = append(byKey[k], int32(len(order)))
+		}
 		order = append(order, n)
-		nodeKeys = append(nodeKeys, s.keys.keyOf(n))
+		nodeKeys = append(nodeKeys, k)
 	})
+	var some []int32
 	var out []Failure
 	for _, p := range s.Patterns {
 		var saved map[string]xpath.Seq
@@ -633,8 +640,32 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 			return 0, false
 		}
-		for k, n := range order {
-			if k&255 == 0 && stopped() {
+		// The nodes to try: all of them when a rule may match any element,
+		// attribute or the document node, else only those with a name
+		// some rule's context ends in, in visit order.
+		visitAll := p.dispatch.any()
+		if !visitAll {
+			some = some[:0]
+			for _, key := range p.dispatch.keys {
+				some = append(some, byKey[key]...)
+			}
+			slices.Sort(some)
+		}
+		for j := 0; ; j++ {
+			var k int
+			if visitAll {
+				if j == len(order) {
+					break
+				}
+				k = j
+			} else {
+				if j == len(some) {
+					break
+				}
+				k = int(some[j])
+			}
+			n := order[k]
+			if j&255 == 0 && stopped() {
 				return nil, ctx.Err()
 			}
 			i, ok := owner(n, nodeKeys[k])
