@@ -1,6 +1,10 @@
 package xpath
 
-import "strings"
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+)
 
 // Compiled boolean tests.
 //
@@ -125,7 +129,12 @@ func compileBool(e Expr) boolFn {
 				return r(ev, c)
 			}
 		case "=", "!=":
-			return compileCompare(n)
+			if f := compileCompare(n); f != nil {
+				return f
+			}
+			return compileNumCompare(n)
+		case "<", "<=", ">", ">=":
+			return compileNumCompare(n)
 		}
 	case *AxisStep, *Path:
 		// A node path: does it select anything (stopping at the first).
@@ -141,7 +150,10 @@ func compileBool(e Expr) boolFn {
 		}
 		switch n.Name.Local {
 		case "starts-with", "ends-with", "contains":
-			return compileNameTest(n)
+			if f := compileNameTest(n); f != nil {
+				return f
+			}
+			return compileContains(n)
 		case "normalize-space":
 			// Its effective boolean value: whether the string has anything
 			// but whitespace.
@@ -542,4 +554,295 @@ func normalizeString(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	}), " ")
+}
+
+// single evaluates a string source that must give at most one string (""
+// for none); ok is false when it cannot say (the caller hands over).
+func single(ev *evaluator, c dctx, src strSrc) (v string, ok bool, err error) {
+	base := len(ev.strs)
+	out, ok, err := src(ev, c, ev.strs)
+	vals := out[base:]
+	switch {
+	case len(vals) == 1:
+		v = vals[0]
+	case len(vals) > 1:
+		ok = false
+	}
+	clear(vals)
+	ev.strs = out[:base]
+	return v, ok, err
+}
+
+// compileContains compiles contains, starts-with and ends-with of a string
+// source and a string literal, and the code list test
+// contains(' A B C ', concat(' ', S, ' ')).
+func compileContains(n *FuncCall) boolFn {
+	if len(n.Args) != 2 {
+		return nil
+	}
+	var test func(string, string) bool
+	switch n.Name.Local {
+	case "starts-with":
+		test = strings.HasPrefix
+	case "ends-with":
+		test = strings.HasSuffix
+	default:
+		test = strings.Contains
+	}
+	if isStringLit(n.Args[1]) {
+		src := compileSrc(n.Args[0])
+		if src == nil {
+			return nil
+		}
+		lit := n.Args[1].(*Literal).Value
+		return func(ev *evaluator, c dctx) (bool, error) {
+			v, ok, err := single(ev, c, src)
+			if !ok || err != nil {
+				return ev.ebv(n, c)
+			}
+			return test(v, lit), nil
+		}
+	}
+	// contains(' A B C ', concat(' ', S, ' ')): is S one of the codes.
+	cat, isCall := n.Args[1].(*FuncCall)
+	if n.Name.Local != "contains" || !isStringLit(n.Args[0]) || !isCall || cat.bi == nil || cat.Name.Local != "concat" ||
+		len(cat.Args) != 3 || !isStringLit(cat.Args[0]) || !isStringLit(cat.Args[2]) ||
+		cat.Args[0].(*Literal).Value != " " || cat.Args[2].(*Literal).Value != " " {
+		return nil
+	}
+	list := n.Args[0].(*Literal).Value
+	if len(list) < 2 || list[0] != ' ' || list[len(list)-1] != ' ' || strings.Contains(list, "  ") {
+		return nil // not a plain list of codes between single spaces
+	}
+	src := compileSrc(cat.Args[1])
+	if src == nil {
+		return nil
+	}
+	codes := map[string]bool{}
+	for _, c := range strings.Split(list[1:len(list)-1], " ") {
+		codes[c] = true
+	}
+	return func(ev *evaluator, c dctx) (bool, error) {
+		v, ok, err := single(ev, c, src)
+		if !ok || err != nil {
+			return ev.ebv(n, c)
+		}
+		if v == "" {
+			return false, nil // "  " is not in a list without double spaces
+		}
+		if strings.IndexByte(v, ' ') < 0 {
+			return codes[v], nil
+		}
+		return strings.Contains(list, " "+v+" "), nil
+	}
+}
+
+// compileNumCompare compiles a comparison of a numeric literal with the
+// nodes of a path (general comparison: each node's untypedAtomic value as
+// xs:double), with count() of such a path, or with string-length of a
+// string source (of substring-after or -before of one and a literal), the
+// last two for integer literals only.
+func compileNumCompare(n *Binary) boolFn {
+	op := n.Op
+	lit, other := n.R, n.L
+	if !isNumLit(lit) {
+		lit, other = n.L, n.R
+		op = flipOp(op)
+	}
+	if !isNumLit(lit) || isNumLit(other) {
+		return nil
+	}
+	lv := lit.(*Literal)
+	litInt, isInt := int64(0), false
+	if i, ok := lv.val[0].(Integer); ok && i.V.IsInt64() {
+		litInt, isInt = i.V.Int64(), true
+	}
+	litF := float64(toDouble(lv.val[0]))
+	switch o := other.(type) {
+	case *FuncCall:
+		if o.bi == nil || len(o.Args) != 1 || !isInt {
+			return nil
+		}
+		switch o.Name.Local {
+		case "count":
+			steps := simplePath(o.Args[0])
+			if steps == nil {
+				return nil
+			}
+			return func(ev *evaluator, c dctx) (bool, error) {
+				m, ok := c.item.(*Node)
+				if !ok {
+					return ev.ebv(n, c)
+				}
+				return cmpInt(op, int64(countSteps(m, steps)), litInt), nil
+			}
+		case "string-length":
+			arg := o.Args[0]
+			var cut func(string) string
+			if f, ok := arg.(*FuncCall); ok && f.bi != nil && len(f.Args) == 2 && isStringLit(f.Args[1]) &&
+				(f.Name.Local == "substring-after" || f.Name.Local == "substring-before") {
+				sep := f.Args[1].(*Literal).Value
+				if f.Name.Local == "substring-after" {
+					cut = func(s string) string {
+						if i := strings.Index(s, sep); i >= 0 {
+							return s[i+len(sep):]
+						}
+						return ""
+					}
+				} else {
+					cut = func(s string) string {
+						if i := strings.Index(s, sep); i >= 0 {
+							return s[:i]
+						}
+						return ""
+					}
+				}
+				arg = f.Args[0]
+			}
+			src := compileSrc(arg)
+			if src == nil {
+				return nil
+			}
+			return func(ev *evaluator, c dctx) (bool, error) {
+				v, ok, err := single(ev, c, src)
+				if !ok || err != nil {
+					return ev.ebv(n, c)
+				}
+				if cut != nil {
+					v = cut(v)
+				}
+				return cmpInt(op, int64(utf8.RuneCountInString(v)), litInt), nil
+			}
+		}
+		return nil
+	}
+	steps := simplePath(other)
+	if steps == nil {
+		return nil
+	}
+	return func(ev *evaluator, c dctx) (bool, error) {
+		m, ok := c.item.(*Node)
+		if !ok {
+			return ev.ebv(n, c)
+		}
+		base := len(ev.strs)
+		ev.strs = appendStrings(m, steps, ev.strs)
+		vals := ev.strs[base:]
+		found, bail := false, false
+		for _, v := range vals {
+			d, ok := parseDouble(v)
+			if !ok || math.IsNaN(float64(d)) {
+				bail = true // a cast error or NaN: the general evaluator's to decide
+				break
+			}
+			if cmpFloat(op, float64(d), litF) {
+				found = true
+				break
+			}
+		}
+		clear(vals)
+		ev.strs = ev.strs[:base]
+		if bail {
+			return ev.ebv(n, c)
+		}
+		return found, nil
+	}
+}
+
+func isNumLit(e Expr) bool {
+	l, ok := e.(*Literal)
+	return ok && l.Kind != StringLit && len(l.val) == 1
+}
+
+// flipOp is the operator with its operands swapped.
+func flipOp(op string) string {
+	switch op {
+	case "<":
+		return ">"
+	case "<=":
+		return ">="
+	case ">":
+		return "<"
+	case ">=":
+		return "<="
+	}
+	return op
+}
+
+func cmpInt(op string, a, b int64) bool {
+	switch op {
+	case "=":
+		return a == b
+	case "!=":
+		return a != b
+	case "<":
+		return a < b
+	case "<=":
+		return a <= b
+	case ">":
+		return a > b
+	}
+	return a >= b
+}
+
+func cmpFloat(op string, a, b float64) bool {
+	switch op {
+	case "=":
+		return a == b
+	case "!=":
+		return a != b
+	case "<":
+		return a < b
+	case "<=":
+		return a <= b
+	case ">":
+		return a > b
+	}
+	return a >= b
+}
+
+// simplePath returns the steps of a relative path of simple steps (see
+// simpleStep), or nil.
+func simplePath(e Expr) []*AxisStep {
+	switch n := e.(type) {
+	case *AxisStep:
+		if simpleStep(n) {
+			return []*AxisStep{n}
+		}
+	case *Path:
+		if n.Root != RootNone || len(n.Steps) == 0 {
+			return nil
+		}
+		var steps []*AxisStep
+		for _, ps := range n.Steps {
+			st, ok := ps.Expr.(*AxisStep)
+			if ps.Desc || !ok || !simpleStep(st) {
+				return nil
+			}
+			steps = append(steps, st)
+		}
+		return steps
+	}
+	return nil
+}
+
+// countSteps counts the nodes steps select from m.
+func countSteps(m *Node, steps []*AxisStep) int {
+	st := steps[0]
+	list := m.Children
+	if st.Axis == AxisAttribute {
+		list = m.Attrs
+	}
+	k := 0
+	for _, x := range list {
+		if !stepTest(st, x) {
+			continue
+		}
+		if len(steps) == 1 {
+			k++
+		} else {
+			k += countSteps(x, steps[1:])
+		}
+	}
+	return k
 }

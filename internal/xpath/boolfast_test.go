@@ -11,8 +11,9 @@ import (
 // cases the compiled form must hand back (two items where one is allowed,
 // an atomic or absent context item).
 func TestCompiledTests(t *testing.T) {
-	doc := `<r xmlns:a="urn:a" xmlns:b="urn:b"><a:L id=" S " k="x"><a:ID> s </a:ID><a:S><a:ID>vat</a:ID></a:S><a:S><a:ID>VAT</a:ID></a:S></a:L>` +
-		`<a:L id="Z"><a:ID>Z</a:ID><a:ID>S</a:ID><b:ID>S</b:ID><ID>S</ID><a:S><a:ID>ß</a:ID><a:ID>x</a:ID></a:S></a:L><a:E/><a:E>  </a:E></r>`
+	doc := `<r xmlns:a="urn:a" xmlns:b="urn:b"><a:L id=" S " k="x" n="2"><a:ID> s </a:ID><a:N>12.50</a:N><a:S><a:ID>vat</a:ID></a:S><a:S><a:ID>VAT</a:ID></a:S></a:L>` +
+		`<a:L id="Z" n="x"><a:ID>Z</a:ID><a:ID>S</a:ID><b:ID>S</b:ID><ID>S</ID><a:N>-1</a:N><a:N>NaN</a:N><a:S><a:ID>ß</a:ID><a:ID>x</a:ID></a:S></a:L>` +
+		`<a:L><a:N>abc</a:N><a:N> 2.5 </a:N><a:N>1e400</a:N><a:ID>S Z</a:ID></a:L><a:E/><a:E>  </a:E><a:N>0</a:N></r>`
 	exprs := []struct {
 		src      string
 		compiled bool
@@ -46,6 +47,22 @@ func TestCompiledTests(t *testing.T) {
 		{"normalize-space(a:ID) or normalize-space(@id)", true},
 		{"exists(a:S/a:ID) and empty(a:X)", true},
 		{"not(a:S) or a:S/a:ID", true},
+		{"contains(normalize-space(@id), ' ') or starts-with(a:ID, 'Z')", true},
+		{"ends-with(a:S/a:ID, 'T')", true},
+		{"contains(' S Z VAT vat ', concat(' ', normalize-space(a:ID), ' '))", true},
+		{"contains(' S Z VAT vat ', concat(' ', a:S/a:ID, ' '))", true},
+		{"contains(' S Z ', concat(' ', normalize-space(.), ' '))", true},
+		{"contains('S Z', concat(' ', a:ID, ' '))", false},
+		{"count(a:ID) = 1", true},
+		{"count(a:S/a:ID) >= 2 and count(@*) < 2", true},
+		{"1 < count(a:ID)", true},
+		{"a:N >= 0", true},
+		{"0 = a:N", true},
+		{"a:N != 2.5", true},
+		{"@n > 1.5e0", true},
+		{"string-length(substring-after(a:N, '.')) <= 2", true},
+		{"string-length(substring-before(., '.')) > 0", true},
+		{"string-length(normalize-space(a:ID)) = 1", true},
 	}
 	d, err := ParseDocument(strings.NewReader(doc))
 	if err != nil {

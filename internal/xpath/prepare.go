@@ -712,7 +712,11 @@ func NotExists(e Expr) func(*Node) bool {
 		return nil
 	}
 	var steps []*AxisStep
-	switch p := f.Args[0].(type) {
+	arg := f.Args[0]
+	if b, ok := arg.(*boolExpr); ok {
+		arg = b.X
+	}
+	switch p := arg.(type) {
 	case *AxisStep:
 		steps = []*AxisStep{p}
 	case *Path:
