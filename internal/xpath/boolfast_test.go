@@ -143,3 +143,51 @@ func TestQNameAffixes(t *testing.T) {
 		}
 	}
 }
+
+// TestManyChildren checks child steps from an element with many children,
+// which look their names up in the document's index, against the plain
+// evaluation that scans the children.
+func TestManyChildren(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<r xmlns:a="urn:a"><a:H><a:X k="0">deep</a:X></a:H>`)
+	for i := 0; i < 40; i++ {
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&b, `<a:X k="%d">%d</a:X>`, i%3, i)
+		case 1:
+			fmt.Fprintf(&b, `<a:L><a:X k="%d">in %d</a:X></a:L>`, i%3, i)
+		default:
+			fmt.Fprintf(&b, `<a:P n="%d"/>`, i)
+		}
+	}
+	b.WriteString(`<a:Y/></r>`)
+	d, err := ParseDocument(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := d.Root.Children[0]
+	env := &Env{Namespaces: map[string]string{"a": "urn:a"}}
+	for _, src := range []string{
+		"a:X", "count(a:X)", "exists(a:Y)", "a:X[@k = '1']", "a:X[2]", "a:L/a:X", "count(a:H/a:X)",
+		"a:X = 'deep'", "exists(a:X[. = 'in 1'])", "not(a:Q)", "a:Y", "string-join(a:X, ',')", "a:X[last()]",
+	} {
+		e, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Prepare(e, env); err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := Parse(src)
+		got, gerr := EvalPrepared(e, root, env)
+		want, werr := Eval(plain, root, env)
+		if fmt.Sprint(got) != fmt.Sprint(want) || (gerr == nil) != (werr == nil) {
+			t.Errorf("%s: indexed %v (%v), scanned %v (%v)", src, got, gerr, want, werr)
+		}
+		gb, _ := NewEvaluator(env).EvalBool(CompileTest(e), root)
+		wb, _ := EvalBool(plain, root, env)
+		if gb != wb {
+			t.Errorf("%s: as a test %v, want %v", src, gb, wb)
+		}
+	}
+}

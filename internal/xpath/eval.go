@@ -725,6 +725,20 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 			goto tested
 		}
 	}
+	if st.Axis == AxisChild {
+		var indexed bool
+		if cand, indexed = childCandidates(n, st); indexed {
+			// From the name index: only n's own children.
+			var own []*Node
+			for _, m := range cand {
+				if m.Parent == n {
+					own = append(own, m)
+				}
+			}
+			cand = own
+		}
+		goto tested
+	}
 	cand, err = axisNodes(st.Axis, n)
 	if err != nil {
 		return nil, err

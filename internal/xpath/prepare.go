@@ -484,7 +484,7 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 	}
 	switch {
 	case simple && as.Axis == AxisChild:
-		cands = n.Children
+		cands, _ = childCandidates(n, as)
 	case simple && as.Axis == AxisAttribute:
 		cands = n.Attrs
 	default:
@@ -501,6 +501,9 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 		return false, true, nil
 	}
 	for _, m := range cands {
+		if as.Axis == AxisChild && m.Parent != n {
+			continue // from the name index: another element's child
+		}
 		ok, err := ev.test(as, m)
 		if err != nil {
 			return false, true, err
@@ -610,6 +613,21 @@ func absent(n *Node, st *AxisStep) bool {
 	}
 	list, ok := stepNamed(n, st)
 	return ok && len(list) == 0
+}
+
+// childCandidates returns the nodes among which the child step st finds
+// its nodes from n: n's children, or, for an element with many children
+// and a step with a name test, the document's elements of that name when
+// they are fewer (the caller keeps those whose parent is n). An invoice
+// with a thousand lines has a thousand children; most steps from it look
+// for one of a few.
+func childCandidates(n *Node, st *AxisStep) (cands []*Node, indexed bool) {
+	if len(n.Children) > 16 && st.prepared && st.Name != nil && st.Name.Local != "*" && st.Name.Prefix != "*" {
+		if list, ok := stepNamed(n, st); ok && len(list) < len(n.Children) {
+			return list, true
+		}
+	}
+	return n.Children, false
 }
 
 // usesVar reports whether e refers to $name anywhere (conservatively, also
