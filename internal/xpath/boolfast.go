@@ -186,10 +186,8 @@ func compileBool(e Expr) boolFn {
 			if len(n.Args) != 1 {
 				return nil
 			}
-			switch n.Args[0].(type) {
-			case *AxisStep, *Path:
-			default:
-				return nil
+			if !nodePath(n.Args[0]) {
+				return nil // exists() of atomic values is not their boolean value
 			}
 			inner := compileBool(n.Args[0])
 			empty := n.Name.Local == "empty"
@@ -292,6 +290,23 @@ func nodeHasNonSpace(m *Node) bool {
 		} else if nodeHasNonSpace(c) {
 			return true
 		}
+	}
+	return false
+}
+
+// nodePath reports whether e is a path of axis steps only, whose value is
+// nodes (so that its effective boolean value says whether it is empty).
+func nodePath(e Expr) bool {
+	switch n := e.(type) {
+	case *AxisStep:
+		return true
+	case *Path:
+		for _, ps := range n.Steps {
+			if _, ok := ps.Expr.(*AxisStep); !ok {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
