@@ -203,16 +203,31 @@ func (v *Validator) Validate(data []byte) (*Report, error) {
 // shapes (every VAT breakdown row looks at every line), so a service that
 // validates documents from outside should set a deadline.
 func (v *Validator) ValidateContext(ctx context.Context, data []byte) (*Report, error) {
-	doc, err := v.parse(data)
+	b := builders.Get().(*xpath.Builder)
+	defer func() {
+		// The report holds strings only: the tree's storage can go to
+		// the next document.
+		b.Recycle()
+		builders.Put(b)
+	}()
+	doc, err := v.parseWith(b, data)
 	if err != nil {
 		return nil, err
 	}
 	return v.run(ctx, doc, nil)
 }
 
+// builders keeps tree builders, with the storage of their last tree, for
+// the next documents.
+var builders = sync.Pool{New: func() any { return xpath.NewBuilder() }}
+
 // parse checks data and builds its tree in one pass.
 func (v *Validator) parse(data []byte) (*xpath.Document, error) {
-	b := xpath.NewBuilder()
+	return v.parseWith(xpath.NewBuilder(), data)
+}
+
+// parseWith is parse with the builder b, which must be new or recycled.
+func (v *Validator) parseWith(b *xpath.Builder, data []byte) (*xpath.Document, error) {
 	b.Hint(data)
 	if err := xmlsafe.WalkHandler(data, v.limits, b); err != nil {
 		var xe *xmlsafe.Error

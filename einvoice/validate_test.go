@@ -297,6 +297,16 @@ func TestValidateConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := bytes.Replace(data, []byte("<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>"), []byte("<cbc:DocumentCurrencyCode>NOK</cbc:DocumentCurrencyCode>"), 1)
+	// Each report must be exactly the one the document gets alone: trees,
+	// memos and builders are reused between validations.
+	want := map[bool]string{}
+	for _, d := range [][]byte{data, bad} {
+		rep, err := Validate(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[&d[0] == &bad[0]] = fmt.Sprint(rep.Failures)
+	}
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -310,6 +320,10 @@ func TestValidateConcurrent(t *testing.T) {
 				rep, err := Validate(doc)
 				if err != nil || rep.Valid() != (i%2 == 0) {
 					t.Errorf("goroutine %d: valid=%v err=%v", i, rep != nil && rep.Valid(), err)
+					return
+				}
+				if got := fmt.Sprint(rep.Failures); got != want[i%2 == 1] {
+					t.Errorf("goroutine %d: failures %s, alone %s", i, got, want[i%2 == 1])
 					return
 				}
 			}

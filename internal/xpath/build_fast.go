@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // Builder builds a Document from a document's start tags, end tags and text
@@ -29,6 +30,13 @@ type Builder struct {
 	ptrs  []*Node // slab the next Children and Attrs slices come from
 	slab  int     // size of the next node slab
 	pslab int     // size of the next pointer slab
+
+	// The slabs handed out for this document, and cleared ones from
+	// recycled documents (see Recycle).
+	used     [][]Node
+	usedPtrs [][]*Node
+	free     [][]Node
+	freePtrs [][]*Node
 
 	// The name index under construction: every element and attribute in
 	// document order with the id of its expanded name.
@@ -110,10 +118,49 @@ func (b *Builder) Reset() {
 		keyID: make(map[nameKey]int32, 64),
 		keys:  make([]nameKey, 0, 64),
 		names: b.names,
+		free:  b.free,
+		// the slabs of an abandoned attempt are left to the collector
+		freePtrs: b.freePtrs,
 	}
 	if b.names != nil {
 		b.names.gen++ // the ids of the names so far are gone
 	}
+}
+
+// maxRecycled bounds the slab memory a recycled Builder keeps (bytes).
+const maxRecycled = 16 << 20
+
+// Recycle makes b ready for another document and keeps the storage of the
+// nodes of the last one for it, cleared. Nothing of the documents b built
+// may be used afterwards: their nodes are overwritten by the next one.
+func (b *Builder) Recycle() {
+	size := 0
+	for _, sl := range b.used {
+		size += len(sl) * int(unsafe.Sizeof(Node{}))
+	}
+	for _, sl := range b.usedPtrs {
+		size += len(sl) * int(unsafe.Sizeof((*Node)(nil)))
+	}
+	for _, sl := range b.free {
+		size += len(sl) * int(unsafe.Sizeof(Node{}))
+	}
+	for _, sl := range b.freePtrs {
+		size += len(sl) * int(unsafe.Sizeof((*Node)(nil)))
+	}
+	if size > maxRecycled {
+		b.free, b.freePtrs = nil, nil // a large document: let it go
+	} else {
+		for _, sl := range b.used {
+			clear(sl[:cap(sl)])
+			b.free = append(b.free, sl[:cap(sl)])
+		}
+		for _, sl := range b.usedPtrs {
+			clear(sl[:cap(sl)])
+			b.freePtrs = append(b.freePtrs, sl[:cap(sl)])
+		}
+	}
+	b.nodes, b.ptrs, b.used, b.usedPtrs = nil, nil, nil, nil
+	b.Reset()
 }
 
 // Hint tells b that the document's source is data, so that it can size its
@@ -142,8 +189,13 @@ func (b *Builder) Hint(data []byte) {
 // node returns a new zero node from the slab.
 func (b *Builder) node() *Node {
 	if len(b.nodes) == 0 {
-		b.nodes = make([]Node, b.slab)
-		b.slab = min(2*b.slab, 4096)
+		if k := len(b.free); k > 0 {
+			b.nodes, b.free = b.free[k-1], b.free[:k-1]
+		} else {
+			b.nodes = make([]Node, b.slab)
+			b.slab = min(2*b.slab, 4096)
+		}
+		b.used = append(b.used, b.nodes)
 	}
 	n := &b.nodes[0]
 	b.nodes = b.nodes[1:]
@@ -153,8 +205,13 @@ func (b *Builder) node() *Node {
 // ptrSlice returns a slice of n node pointers (len and cap n) from the slab.
 func (b *Builder) ptrSlice(n int) []*Node {
 	if len(b.ptrs) < n {
-		b.ptrs = make([]*Node, max(n, b.pslab))
-		b.pslab = min(2*b.pslab, 4096)
+		if k := len(b.freePtrs); k > 0 && len(b.freePtrs[k-1]) >= n {
+			b.ptrs, b.freePtrs = b.freePtrs[k-1], b.freePtrs[:k-1]
+		} else {
+			b.ptrs = make([]*Node, max(n, b.pslab))
+			b.pslab = min(2*b.pslab, 4096)
+		}
+		b.usedPtrs = append(b.usedPtrs, b.ptrs)
 	}
 	s := b.ptrs[:n:n]
 	b.ptrs = b.ptrs[n:]

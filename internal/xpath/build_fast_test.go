@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -426,6 +427,55 @@ func TestBuilderConcurrent(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		if msg := <-errc; msg != "" {
 			t.Error(msg)
+		}
+	}
+}
+
+// TestBuilderRecycle builds the official documents one after the other
+// with one recycled Builder and compares each tree with a fresh build, and
+// checks that a recycled Builder keeps nothing of the previous tree.
+func TestBuilderRecycle(t *testing.T) {
+	files := sharedXML(t)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	b := NewBuilder()
+	for i, name := range names {
+		if i > 150 && testing.Short() {
+			break
+		}
+		data := files[name]
+		want, werr := checkedOld(data)
+		b.Hint(data)
+		err := xmlsafe.WalkHandler(data, xmlsafe.Limits{}, b)
+		var got *Document
+		if err == nil {
+			got, err = b.Document()
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%s: recycled builder: %v, fresh: %v", name, err, werr)
+		}
+		if err == nil {
+			if msg := diffDocs(want, got); msg != "" {
+				t.Fatalf("%s after %d recycled documents: %s", name, i, msg)
+			}
+		}
+		b.Recycle()
+		for _, sl := range b.free {
+			for j := range sl {
+				if sl[j].Parent != nil || sl[j].Children != nil || sl[j].Data != "" || sl[j].Local != "" {
+					t.Fatalf("%s: a recycled node slab still holds a node", name)
+				}
+			}
+		}
+		for _, sl := range b.freePtrs {
+			for _, p := range sl {
+				if p != nil {
+					t.Fatalf("%s: a recycled pointer slab still holds a node", name)
+				}
+			}
 		}
 	}
 }
