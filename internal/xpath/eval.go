@@ -333,9 +333,14 @@ func (ev *evaluator) bind(bs []Binding, c dctx, f func(dctx) (bool, error)) erro
 		if err != nil {
 			return false, err
 		}
-		for _, it := range s {
-			c2 := c
-			c2.vars = &scope{name: bs[i].Var.String(), val: Seq{it}, next: c.vars}
+		// One scope entry for the binding, its value replaced at each
+		// item: the evaluator is eager, nothing keeps a scope past its
+		// iteration.
+		sc := &scope{name: bs[i].Var.String(), next: c.vars}
+		c2 := c
+		c2.vars = sc
+		for k := range s {
+			sc.val = s[k : k+1 : k+1]
 			more, err := rec(i+1, c2)
 			if err != nil || !more {
 				return false, err
