@@ -132,6 +132,9 @@ func compileBool(e Expr) boolFn {
 			if f := compileCompare(n); f != nil {
 				return f
 			}
+			if f := compileDecimalVarCompare(n); f != nil {
+				return f
+			}
 			return compileNumCompare(n)
 		case "<", "<=", ">", ">=":
 			return compileNumCompare(n)
@@ -860,4 +863,98 @@ func countSteps(m *Node, steps []*AxisStep) int {
 		}
 	}
 	return k
+}
+
+// compileDecimalVarCompare compiles "P/xs:decimal(X) = $v" (either order,
+// also !=): the decimals of X (a simple path or ".") under each node of the
+// simple path P (or the context node), compared with a variable holding one
+// number, as in the VAT breakdown rules (cac:Item/cac:ClassifiedTaxCategory/
+// xs:decimal(cbc:Percent) = $rate). Anything else at run time (no single
+// number in $v, a value that is not a decimal, two items) is handed back.
+func compileDecimalVarCompare(n *Binary) boolFn {
+	v, other := n.R, n.L
+	if _, ok := v.(*VarRef); !ok {
+		v, other = n.L, n.R
+	}
+	if _, ok := v.(*VarRef); !ok {
+		return nil
+	}
+	var steps []*AxisStep // the nodes xs:decimal applies to, from the context node
+	call := other
+	if p, ok := other.(*Path); ok && p.Root == RootNone && len(p.Steps) > 1 {
+		prefix := &Path{Steps: p.Steps[:len(p.Steps)-1]}
+		if steps = simplePath(prefix); steps == nil {
+			return nil
+		}
+		if p.Steps[len(p.Steps)-1].Desc {
+			return nil
+		}
+		call = p.Steps[len(p.Steps)-1].Expr
+	}
+	f, ok := call.(*FuncCall)
+	if !ok || f.ctor != "decimal" || len(f.Args) != 1 {
+		return nil
+	}
+	arg := compileSrc(f.Args[0])
+	if arg == nil {
+		return nil
+	}
+	if _, isCall := f.Args[0].(*FuncCall); isCall {
+		return nil // xs:decimal of a string function: an xs:string, cast alike, but keep it simple
+	}
+	eq := n.Op == "="
+	return func(ev *evaluator, c dctx) (bool, error) {
+		m, isNode := c.item.(*Node)
+		if !isNode {
+			return ev.ebv(n, c)
+		}
+		vs, err := ev.eval(v, c)
+		if err != nil || len(vs) != 1 || !isNumeric(vs[0]) || isNaN(vs[0]) {
+			return ev.ebv(n, c)
+		}
+		want := vs[0]
+		base := len(ev.nodes)
+		if steps == nil {
+			ev.nodes = append(ev.nodes, m)
+		} else {
+			ev.nodes = appendNodes(m, steps, ev.nodes)
+		}
+		found, bail := false, false
+		for _, x := range ev.nodes[base:] {
+			sb := len(ev.strs)
+			out, ok, err := arg(ev, dctx{item: x, pos: 1, size: 1, vars: c.vars}, ev.strs)
+			vals := out[sb:]
+			k, str := len(vals), ""
+			if k == 1 {
+				str = vals[0]
+			}
+			clear(vals)
+			ev.strs = out[:sb]
+			if !ok || err != nil || k > 1 {
+				bail = true
+				break
+			}
+			if k == 0 {
+				continue // xs:decimal(()) is (), which compares with nothing
+			}
+			d, ok := parseDecimal(str)
+			if !ok {
+				bail = true // a cast error: the general evaluator reports it
+				break
+			}
+			// No early exit: as the general evaluator, every value is
+			// computed (and may raise its error) before comparing.
+			if !found {
+				if cmp, ok := compareNum(d, want); ok && (cmp == 0) == eq {
+					found = true
+				}
+			}
+		}
+		clear(ev.nodes[base:])
+		ev.nodes = ev.nodes[:base]
+		if bail {
+			return ev.ebv(n, c)
+		}
+		return found, nil
+	}
 }

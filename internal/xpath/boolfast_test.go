@@ -13,7 +13,7 @@ import (
 func TestCompiledTests(t *testing.T) {
 	doc := `<r xmlns:a="urn:a" xmlns:b="urn:b"><a:L id=" S " k="x" n="2"><a:ID> s </a:ID><a:N>12.50</a:N><a:S><a:ID>vat</a:ID></a:S><a:S><a:ID>VAT</a:ID></a:S></a:L>` +
 		`<a:L id="Z" n="x"><a:ID>Z</a:ID><a:ID>S</a:ID><b:ID>S</b:ID><ID>S</ID><a:N>-1</a:N><a:N>NaN</a:N><a:S><a:ID>ß</a:ID><a:ID>x</a:ID></a:S></a:L>` +
-		`<a:L><a:N>abc</a:N><a:N> 2.5 </a:N><a:N>1e400</a:N><a:ID>S Z</a:ID></a:L><a:E/><a:E>  </a:E><a:N>0</a:N></r>`
+		`<a:L><a:N>abc</a:N><a:N> 2.5 </a:N><a:N>1e400</a:N><a:ID>S Z</a:ID></a:L><a:E/><a:E>  </a:E><a:N>0</a:N><a:N>12.500</a:N></r>`
 	exprs := []struct {
 		src      string
 		compiled bool
@@ -63,6 +63,12 @@ func TestCompiledTests(t *testing.T) {
 		{"string-length(substring-after(a:N, '.')) <= 2", true},
 		{"string-length(substring-before(., '.')) > 0", true},
 		{"string-length(normalize-space(a:ID)) = 1", true},
+		{"a:N/xs:decimal(.) = $d", true},
+		{"$d != xs:decimal(a:N)", true},
+		{"a:L/xs:decimal(a:N) = $d", true},
+		{"a:L/xs:decimal(@n) = $i", true},
+		{"xs:decimal(a:E) = $d", true},
+		{"xs:decimal(a:N) = $s", true},
 	}
 	d, err := ParseDocument(strings.NewReader(doc))
 	if err != nil {
@@ -83,7 +89,9 @@ func TestCompiledTests(t *testing.T) {
 	}
 	walk(d.Root)
 	items = append(items, String(" S "), newInt(3), nil)
-	env := &Env{Namespaces: map[string]string{"a": "urn:a", "b": "urn:b"}}
+	env := &Env{Namespaces: map[string]string{"a": "urn:a", "b": "urn:b"}, Vars: map[string]Seq{
+		"d": {decSmall(125, 1)}, "i": {newInt(2)}, "s": {String("12.5")},
+	}}
 	compiledSome := 0
 	for _, x := range exprs {
 		e, err := Parse(x.src)
