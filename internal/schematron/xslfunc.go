@@ -82,7 +82,32 @@ type xslParam struct {
 type seqType struct {
 	raw  string
 	conv xpath.Expr // converts $v: for $i in $v return xs:T($i); nil for no conversion
+	atom string     // T of conv
 	occ  byte       // 0, '?', '*', '+'
+}
+
+// hasType reports whether every item of v is of the atomic type xs:atom
+// exactly, so that converting it to that type changes nothing.
+func hasType(v xpath.Seq, atom string) bool {
+	for _, it := range v {
+		var ok bool
+		switch it.(type) {
+		case xpath.Decimal:
+			ok = atom == "decimal"
+		case xpath.Integer:
+			ok = atom == "integer"
+		case xpath.Boolean:
+			ok = atom == "boolean"
+		case xpath.String:
+			ok = atom == "string"
+		case xpath.Double:
+			ok = atom == "double"
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 type instrKind int
@@ -128,7 +153,7 @@ func parseSeqType(s string) (*seqType, error) {
 		if err != nil {
 			return nil, fmt.Errorf("type %q: %v", s, err)
 		}
-		t.conv = x
+		t.conv, t.atom = x, strings.TrimPrefix(base, "xs:")
 	}
 	return t, nil
 }
@@ -456,7 +481,7 @@ func (st *callState) convert(v xpath.Seq, t *seqType, env *xpath.Env) (xpath.Seq
 	if t == nil {
 		return v, nil
 	}
-	if t.conv != nil {
+	if t.conv != nil && !hasType(v, t.atom) {
 		saved, had := env.Vars["v"]
 		env.Vars["v"] = v
 		r, err := st.s.eval(t.conv, nil, env)

@@ -151,3 +151,23 @@ func TestPeppolExamples(t *testing.T) {
 	}
 	t.Logf("%d example documents", len(files))
 }
+
+func TestHasType(t *testing.T) {
+	dec, _ := xpath.Parse("1.5")
+	one, _ := xpath.Parse("1")
+	d, _ := xpath.Eval(dec, nil, nil)
+	i, _ := xpath.Eval(one, nil, nil)
+	for _, c := range []struct {
+		v    xpath.Seq
+		atom string
+		want bool
+	}{
+		{d, "decimal", true}, {i, "decimal", false}, {i, "integer", true},
+		{xpath.Seq{xpath.Untyped("1")}, "decimal", false}, {xpath.Seq{xpath.String("a")}, "string", true},
+		{xpath.Seq{xpath.Boolean(true), xpath.Untyped("x")}, "boolean", false}, {nil, "decimal", true},
+	} {
+		if got := hasType(c.v, c.atom); got != c.want {
+			t.Errorf("hasType(%v, %s) = %v", c.v, c.atom, got)
+		}
+	}
+}
