@@ -535,7 +535,13 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	letEv := xpath.NewEvaluator(env) // never nested: lets are bound between asserts
-	bindLets := func(lets []*Let, ctx xpath.Item, where string) bool {
+	// What a rule's lets shadow, for one node at a time.
+	type shadowed struct {
+		v   xpath.Seq
+		had bool
+	}
+	var shadows []shadowed
+	bindLets := func(lets []*Let, ctx xpath.Item, rule *Rule) bool {
 		for _, l := range lets {
 			var v xpath.Seq
 			var err error
@@ -545,7 +551,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				v, err = s.eval(l.expr, ctx, env)
 			}
 			if err != nil {
-				errs = append(errs, &EvalError{Where: where + " let $" + l.Name, Err: err})
+				errs = append(errs, &EvalError{Where: "rule " + strconv.Quote(rule.Context) + " let $" + l.Name, Err: err})
 				return false
 			}
 			env.Vars[l.Name] = v
@@ -677,11 +683,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				if len(r.Lets) > 0 {
 					// Rule lets shadow globals of the same name for this
 					// node only: keep what they replace and put it back.
-					type shadowed struct {
-						v   xpath.Seq
-						had bool
+					old := shadows[:0]
+					for range r.Lets {
+						old = append(old, shadowed{})
 					}
-					old := make([]shadowed, len(r.Lets))
+					shadows = old
 					for j, l := range r.Lets {
 						old[j].v, old[j].had = env.Vars[l.Name]
 					}
@@ -694,7 +700,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 							}
 						}
 					}()
-					if !bindLets(r.Lets, n, "rule "+strconv.Quote(r.Context)) {
+					if !bindLets(r.Lets, n, r) {
 						// Every assert of the rule is left unevaluated.
 						if e, ok := errs[len(errs)-1].(*EvalError); ok {
 							e.Context, e.Location = r.Context, Location(n)
