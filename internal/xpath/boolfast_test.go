@@ -199,3 +199,41 @@ func TestManyChildren(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeListVariable checks "some $c in $list satisfies X = $c" answered
+// from a set (after the first evaluation) against scanning the list.
+func TestCodeListVariable(t *testing.T) {
+	var codes Seq
+	for i := 0; i < 40; i++ {
+		codes = append(codes, String(fmt.Sprintf("C%d", i)))
+	}
+	mixed := append(Seq{newInt(7)}, codes...)
+	doc := `<r><x c="C3"/><x c="C40"/><x c=" C3"/><x/><x c="7"/></r>`
+	d, err := ParseDocument(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Vars: map[string]Seq{"list": codes, "mixed": mixed, "short": codes[:3]}}
+	for _, src := range []string{
+		"some $c in $list satisfies @c = $c",
+		"some $c in $mixed satisfies @c = $c",
+		"some $c in $short satisfies @c = $c",
+		"some $c in $list satisfies $c = @c",
+	} {
+		e, _ := Parse(src)
+		if err := Prepare(e, env); err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := Parse(src)
+		ev := NewEvaluator(env)
+		for round := 0; round < 3; round++ {
+			for _, x := range d.Root.Children[0].Children {
+				got, gerr := ev.EvalBool(e, x)
+				want, werr := EvalBool(plain, x, env)
+				if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+					t.Errorf("%s at %v (round %d): %v (%v), want %v (%v)", src, x.Attrs, round, got, gerr, want, werr)
+				}
+			}
+		}
+	}
+}

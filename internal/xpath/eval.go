@@ -57,6 +57,50 @@ type evaluator struct {
 	strs  []string // a stack for the strings compiled tests compare
 	nodes []*Node  // a stack for the nodes compiled tests visit
 	ones  []Item   // the backing of one-item sequences (see one)
+	sets  map[*Item]*setEntry
+}
+
+// stringSet returns the strings of seq as a set when seq is a long
+// sequence of strings (or untypedAtomic values) met before by this
+// evaluator, such as a code list bound to a variable; else nil. The entry
+// keeps seq, so its storage cannot be reused for another sequence while
+// the evaluator lives.
+func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
+	if len(seq) < 16 {
+		return nil
+	}
+	key := &seq[0]
+	e := ev.sets[key]
+	switch {
+	case e == nil:
+		if ev.sets == nil {
+			ev.sets = map[*Item]*setEntry{}
+		}
+		ev.sets[key] = &setEntry{seq: seq}
+		return nil // once is not worth a set
+	case e.set == nil && !e.mixed && len(e.seq) == len(seq):
+		set := make(map[string]struct{}, len(seq))
+		for _, it := range seq {
+			s, ok := stringish(it)
+			if !ok {
+				e.mixed = true
+				return nil
+			}
+			set[s] = struct{}{}
+		}
+		e.set = set
+	}
+	if len(e.seq) != len(seq) || e.mixed {
+		return nil
+	}
+	return e.set
+}
+
+// setEntry is a sequence stringSet has met, and its set once built.
+type setEntry struct {
+	seq   Seq
+	set   map[string]struct{}
+	mixed bool // not all strings: no set
 }
 
 // one returns the sequence of it, from a chunk shared with other one-item
@@ -246,6 +290,16 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 			a, err := ev.eval(n.member, c)
 			if err != nil {
 				return nil, err
+			}
+			if set := ev.stringSet(seq); set != nil && allStringish(a) {
+				// A code list in a variable: look the strings up.
+				for _, it := range a {
+					s, _ := nodeOrStringish(it)
+					if _, ok := set[s]; ok {
+						return seqTrue, nil
+					}
+				}
+				return seqFalse, nil
 			}
 			b, err := generalCompare("=", a, seq)
 			return boolSeq(b), err
