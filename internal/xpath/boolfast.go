@@ -76,7 +76,7 @@ func boolify(e Expr) {
 			}
 		case *AxisStep:
 			for i, p := range n.Preds {
-				if booleanValued(p) {
+				if booleanValued(p) || stepTestShape(p) {
 					n.Preds[i] = wrap(p)
 				}
 			}
@@ -140,6 +140,9 @@ func compileBool(e Expr) boolFn {
 			return compileNumCompare(n)
 		}
 	case *AxisStep, *Path:
+		if f := compileStepTest(e); f != nil {
+			return f
+		}
 		// A node path: does it select anything (stopping at the first).
 		return func(ev *evaluator, c dctx) (bool, error) {
 			if found, ok, err := ev.anyPath(e, c); ok {
@@ -956,5 +959,58 @@ func compileDecimalVarCompare(n *Binary) boolFn {
 			return ev.ebv(n, c)
 		}
 		return found, nil
+	}
+}
+
+// stepTestShape reports whether e is a path of simple steps ending in a
+// parenthesised test, as cac:TaxScheme/(normalize-space(cbc:ID) = 'VAT'):
+// its value is one boolean per node the steps select.
+func stepTestShape(e Expr) bool {
+	p, ok := e.(*Path)
+	if !ok || p.Root != RootNone || len(p.Steps) < 2 || p.Steps[len(p.Steps)-1].Desc {
+		return false
+	}
+	if simplePath(&Path{Steps: p.Steps[:len(p.Steps)-1]}) == nil {
+		return false
+	}
+	return booleanValued(p.Steps[len(p.Steps)-1].Expr)
+}
+
+// compileStepTest compiles a path of the stepTestShape: its effective
+// boolean value is the test on the one node the steps select, false when
+// they select none; more than one (a sequence of booleans has no
+// effective boolean value) is the general evaluator's error to report.
+func compileStepTest(e Expr) boolFn {
+	if !stepTestShape(e) {
+		return nil
+	}
+	p := e.(*Path)
+	steps := simplePath(&Path{Steps: p.Steps[:len(p.Steps)-1]})
+	last := p.Steps[len(p.Steps)-1].Expr
+	test := compileBool(last)
+	if test == nil {
+		test = interpreted(last)
+	}
+	return func(ev *evaluator, c dctx) (bool, error) {
+		m, ok := c.item.(*Node)
+		if !ok {
+			return ev.ebv(e, c)
+		}
+		base := len(ev.nodes)
+		ev.nodes = appendNodes(m, steps, ev.nodes)
+		k := len(ev.nodes) - base
+		var x *Node
+		if k == 1 {
+			x = ev.nodes[base]
+		}
+		clear(ev.nodes[base:])
+		ev.nodes = ev.nodes[:base]
+		switch k {
+		case 0:
+			return false, nil
+		case 1:
+			return test(ev, dctx{item: x, pos: 1, size: 1, vars: c.vars})
+		}
+		return ev.ebv(e, c)
 	}
 }
