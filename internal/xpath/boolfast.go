@@ -87,7 +87,9 @@ func boolify(e Expr) {
 				}
 			}
 		case *boolExpr:
-			return false
+			// Its own parts too: predicates inside a compiled test are
+			// evaluated by the general evaluator, which finds them wrapped.
+			return true
 		}
 		return true
 	})

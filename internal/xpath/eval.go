@@ -73,7 +73,9 @@ func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 	e := ev.sets[key]
 	switch {
 	case e == nil:
-		if ev.sets == nil {
+		if ev.sets == nil || len(ev.sets) >= maxSets {
+			// A few code lists recur; a list made afresh for each node
+			// (a rule let) would only fill the map.
 			ev.sets = map[*Item]*setEntry{}
 		}
 		ev.sets[key] = &setEntry{seq: seq}
@@ -95,6 +97,9 @@ func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 	}
 	return e.set
 }
+
+// maxSets bounds the sequences an evaluator's stringSet remembers.
+const maxSets = 16
 
 // setEntry is a sequence stringSet has met, and its set once built.
 type setEntry struct {
