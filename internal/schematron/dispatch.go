@@ -448,17 +448,6 @@ func buildDispatch(p *Pattern, keys nameKeys) *patternDispatch {
 	return d
 }
 
-// keyOf returns the name key id of n (0 for a name no pattern tests).
-func (k nameKeys) keyOf(n *xpath.Node) int32 {
-	switch n.Kind {
-	case xpath.ElementNode:
-		return k[dispatchKey{false, n.Space, n.Local}]
-	case xpath.AttributeNode:
-		return k[dispatchKey{true, n.Space, n.Local}]
-	}
-	return 0
-}
-
 // candidates returns the rules that may match n, whose key id is key, in
 // rule order.
 func (d *patternDispatch) candidates(n *xpath.Node, key int32) []int {

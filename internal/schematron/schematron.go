@@ -571,8 +571,17 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	order := make([]*xpath.Node, 0, root.Last+1)
 	nodeKeys := make([]int32, 0, root.Last+1)
 	byKey := make([][]int32, len(s.keys)+1) // node indexes by name key
+	// Name keys by document order, one lookup per name of the document.
+	keyByOrder := make([]int32, root.Last+1)
+	doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
+		if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
+			for _, n := range nodes {
+				keyByOrder[n.Order] = k
+			}
+		}
+	})
 	visit(root, func(n *xpath.Node) {
-		k := s.keys.keyOf(n)
+		k := keyByOrder[n.Order]
 		if k != 0 {
 			byKey[k] = append(byKey[k], int32(len(order)))
 		}

@@ -293,3 +293,19 @@ func rawName(n xml.Name) string {
 }
 
 const xmlNS = "http://www.w3.org/XML/1998/namespace"
+
+// Names calls f for each expanded name of the document's elements and
+// attributes, with its nodes in document order.
+func (d *Document) Names(f func(attr bool, space, local string, nodes []*Node)) {
+	root := d.Root
+	if root.ix == nil {
+		return
+	}
+	root.ix.build(root)
+	for k, i := range root.ix.keyID {
+		if k == allElements || k == allAttributes {
+			continue
+		}
+		f(k.attr, k.space, k.local, root.ix.lists[i])
+	}
+}

@@ -90,3 +90,23 @@ func TestMemo(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentNames(t *testing.T) {
+	d, err := ParseDocument(strings.NewReader(`<r xmlns:a="urn:a" k="1"><a:x k="2"/><a:x/><y/></r>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	d.Names(func(attr bool, space, local string, nodes []*Node) {
+		got[fmt.Sprintf("%v{%s}%s", attr, space, local)] = len(nodes)
+		for i := 1; i < len(nodes); i++ {
+			if nodes[i-1].Order >= nodes[i].Order {
+				t.Errorf("%s: not in document order", local)
+			}
+		}
+	})
+	want := map[string]int{"false{}r": 1, "false{urn:a}x": 2, "false{}y": 1, "true{}k": 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("names %v, want %v", got, want)
+	}
+}
