@@ -106,7 +106,13 @@ func NewBuilder() *Builder {
 }
 
 // Reset discards everything added so far, to start the document over.
-func (b *Builder) Reset() {
+func (b *Builder) Reset() { b.reset(nil, nil) }
+
+// reset is Reset with the (empty) name table to use, or nil for new ones.
+func (b *Builder) reset(keyID map[nameKey]int32, keys []nameKey) {
+	if keyID == nil {
+		keyID, keys = make(map[nameKey]int32, 64), make([]nameKey, 0, 64)
+	}
 	*b = Builder{
 		root:  &Node{Kind: DocumentNode, ix: &docIndex{}},
 		order: 1,
@@ -115,8 +121,8 @@ func (b *Builder) Reset() {
 		ns:    b.ns[:0],
 		slab:  64,
 		pslab: 256,
-		keyID: make(map[nameKey]int32, 64),
-		keys:  make([]nameKey, 0, 64),
+		keyID: keyID,
+		keys:  keys,
 		names: b.names,
 		free:  b.free,
 		// the slabs of an abandoned attempt are left to the collector
@@ -160,7 +166,13 @@ func (b *Builder) Recycle() {
 		}
 	}
 	b.nodes, b.ptrs, b.used, b.usedPtrs = nil, nil, nil, nil
-	b.Reset()
+	// The last document's index used the name table; it is gone too.
+	keyID, keys := b.keyID, b.keys
+	if keyID != nil {
+		clear(keyID)
+		keys = keys[:0]
+	}
+	b.reset(keyID, keys)
 }
 
 // Hint tells b that the document's source is data, so that it can size its

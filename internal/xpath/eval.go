@@ -81,6 +81,9 @@ func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 		ev.sets[key] = &setEntry{seq: seq}
 		return nil // once is not worth a set
 	case e.set == nil && !e.mixed && len(e.seq) == len(seq):
+		if e.uses++; e.uses < setAfter {
+			return nil // a few scans cost less than building the set
+		}
 		set := make(map[string]struct{}, len(seq))
 		for _, it := range seq {
 			s, ok := stringish(it)
@@ -98,11 +101,15 @@ func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 	return e.set
 }
 
+// setAfter is how often a sequence is met before stringSet builds its set.
+const setAfter = 8
+
 // maxSets bounds the sequences an evaluator's stringSet remembers.
 const maxSets = 16
 
 // setEntry is a sequence stringSet has met, and its set once built.
 type setEntry struct {
+	uses  int
 	seq   Seq
 	set   map[string]struct{}
 	mixed bool // not all strings: no set
