@@ -528,8 +528,9 @@ func stepTest(st *AxisStep, m *Node) bool {
 	return m.Space == st.uri
 }
 
-// appendNodes appends the nodes steps select from m, in document order.
-func appendNodes(m *Node, steps []*AxisStep, out []*Node) []*Node {
+// collect appends f of each node steps select from m, in document order.
+// f is a plain function (no closure), so that nothing is allocated for it.
+func collect[T any](m *Node, steps []*AxisStep, out []T, f func(*Node) T) []T {
 	st := steps[0]
 	list := m.Children
 	if st.Axis == AxisAttribute {
@@ -540,33 +541,27 @@ func appendNodes(m *Node, steps []*AxisStep, out []*Node) []*Node {
 			continue
 		}
 		if len(steps) == 1 {
-			out = append(out, x)
+			out = append(out, f(x))
 		} else {
-			out = appendNodes(x, steps[1:], out)
+			out = collect(x, steps[1:], out, f)
 		}
 	}
 	return out
 }
 
+func nodeItself(x *Node) *Node   { return x }
+func nothing(*Node) struct{}     { return struct{}{} }
+func stringValue(x *Node) string { return x.StringValue() }
+
+// appendNodes appends the nodes steps select from m, in document order.
+func appendNodes(m *Node, steps []*AxisStep, out []*Node) []*Node {
+	return collect(m, steps, out, nodeItself)
+}
+
 // appendStrings appends the string values of the nodes steps select from m,
 // in document order.
 func appendStrings(m *Node, steps []*AxisStep, out []string) []string {
-	st := steps[0]
-	list := m.Children
-	if st.Axis == AxisAttribute {
-		list = m.Attrs
-	}
-	for _, x := range list {
-		if !stepTest(st, x) {
-			continue
-		}
-		if len(steps) == 1 {
-			out = append(out, x.StringValue())
-		} else {
-			out = appendStrings(x, steps[1:], out)
-		}
-	}
-	return out
+	return collect(m, steps, out, stringValue)
 }
 
 // normalizeString is normalize-space on a string.
@@ -697,7 +692,7 @@ func compileNumCompare(n *Binary) boolFn {
 				if !ok {
 					return ev.ebv(n, c)
 				}
-				return cmpInt(op, int64(countSteps(m, steps)), litInt), nil
+				return cmpOp(op, int64(countSteps(m, steps)), litInt), nil
 			}
 		case "string-length":
 			arg := o.Args[0]
@@ -734,7 +729,7 @@ func compileNumCompare(n *Binary) boolFn {
 				if cut != nil {
 					v = cut(v)
 				}
-				return cmpInt(op, int64(utf8.RuneCountInString(v)), litInt), nil
+				return cmpOp(op, int64(utf8.RuneCountInString(v)), litInt), nil
 			}
 		}
 		return nil
@@ -758,7 +753,7 @@ func compileNumCompare(n *Binary) boolFn {
 				bail = true // a cast error or NaN: the general evaluator's to decide
 				break
 			}
-			if cmpFloat(op, float64(d), litF) {
+			if cmpOp(op, float64(d), litF) {
 				found = true
 				break
 			}
@@ -792,23 +787,8 @@ func flipOp(op string) string {
 	return op
 }
 
-func cmpInt(op string, a, b int64) bool {
-	switch op {
-	case "=":
-		return a == b
-	case "!=":
-		return a != b
-	case "<":
-		return a < b
-	case "<=":
-		return a <= b
-	case ">":
-		return a > b
-	}
-	return a >= b
-}
-
-func cmpFloat(op string, a, b float64) bool {
+// cmpOp applies a comparison operator (= != < <= > >=).
+func cmpOp[T int64 | float64](op string, a, b T) bool {
 	switch op {
 	case "=":
 		return a == b
@@ -849,25 +829,10 @@ func simplePath(e Expr) []*AxisStep {
 	return nil
 }
 
-// countSteps counts the nodes steps select from m.
+// countSteps counts the nodes steps select from m (appending empty
+// structs allocates nothing).
 func countSteps(m *Node, steps []*AxisStep) int {
-	st := steps[0]
-	list := m.Children
-	if st.Axis == AxisAttribute {
-		list = m.Attrs
-	}
-	k := 0
-	for _, x := range list {
-		if !stepTest(st, x) {
-			continue
-		}
-		if len(steps) == 1 {
-			k++
-		} else {
-			k += countSteps(x, steps[1:])
-		}
-	}
-	return k
+	return len(collect(m, steps, []struct{}(nil), nothing))
 }
 
 // compileDecimalVarCompare compiles "P/xs:decimal(X) = $v" (either order,

@@ -78,21 +78,7 @@ func TestCompiledTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []Item
-	var walk func(*Node)
-	walk = func(n *Node) {
-		items = append(items, n)
-		for _, a := range n.Attrs {
-			items = append(items, a)
-		}
-		for _, c := range n.Children {
-			if c.Kind == ElementNode {
-				walk(c)
-			}
-		}
-	}
-	walk(d.Root)
-	items = append(items, String(" S "), newInt(3), nil)
+	items := append(docItems(d), String(" S "), newInt(3), nil)
 	env := &Env{Namespaces: map[string]string{"a": "urn:a", "b": "urn:b"}, Vars: map[string]Seq{
 		"d": {decSmall(125, 1)}, "i": {newInt(2)}, "s": {String("12.5")},
 	}}

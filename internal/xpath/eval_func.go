@@ -151,56 +151,19 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 		}
 	}
 	if f.bi != nil { // prepared call of a builtin
-		// Arguments go on the evaluator's stack rather than a new slice per
-		// call; builtins never keep the slice.
-		base := len(ev.args)
-		for range f.Args {
-			ev.args = append(ev.args, nil)
-		}
-		args := ev.args[base:len(ev.args):len(ev.args)]
-		var res Seq
-		var err error
-		for i, a := range f.Args {
-			if args[i], err = ev.eval(a, c); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			res, err = f.bi.fn(ev, c, args)
-		}
-		clear(args)
-		ev.args = ev.args[:base]
-		return res, err
+		return ev.withArgs(f, c, func(args []Seq) (Seq, error) { return f.bi.fn(ev, c, args) })
 	}
 	var ext Function
 	if f.extKey != "" {
 		ext = ev.env.Functions[f.extKey]
 	}
-	if f.ctor != "" || ext != nil { // prepared call of a constructor or extension function
-		base := len(ev.args)
-		for range f.Args {
-			ev.args = append(ev.args, nil)
-		}
-		args := ev.args[base:len(ev.args):len(ev.args)]
-		var res Seq
-		var err error
-		for i, a := range f.Args {
-			if args[i], err = ev.eval(a, c); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			if f.ctor != "" {
-				res, err = ev.construct(f.ctor, args[0])
-			} else {
-				// Extension functions may keep their arguments: give them
-				// their own slice.
-				res, err = ext(c.item, slices.Clone(args))
-			}
-		}
-		clear(args)
-		ev.args = ev.args[:base]
-		return res, err
+	if f.ctor != "" { // prepared call of a constructor
+		return ev.withArgs(f, c, func(args []Seq) (Seq, error) { return ev.construct(f.ctor, args[0]) })
+	}
+	if ext != nil { // prepared call of an extension function
+		// Extension functions may keep their arguments: give them their
+		// own slice.
+		return ev.withArgs(f, c, func(args []Seq) (Seq, error) { return ext(c.item, slices.Clone(args)) })
 	}
 	args := make([]Seq, len(f.Args))
 	fn, err := ev.lookupFunc(f)
@@ -213,6 +176,30 @@ func (ev *evaluator) call(f *FuncCall, c dctx) (Seq, error) {
 		}
 	}
 	return fn(c, args)
+}
+
+// withArgs evaluates f's arguments onto the evaluator's stack, rather than
+// into a new slice per call, and calls do with them; do must not keep the
+// slice.
+func (ev *evaluator) withArgs(f *FuncCall, c dctx, do func(args []Seq) (Seq, error)) (Seq, error) {
+	base := len(ev.args)
+	for range f.Args {
+		ev.args = append(ev.args, nil)
+	}
+	args := ev.args[base:len(ev.args):len(ev.args)]
+	var res Seq
+	var err error
+	for i, a := range f.Args {
+		if args[i], err = ev.eval(a, c); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		res, err = do(args)
+	}
+	clear(args)
+	ev.args = ev.args[:base]
+	return res, err
 }
 
 // constructors are the xs: constructor functions supported.

@@ -23,20 +23,7 @@ func FuzzReviewPrepared(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var items []Item
-	var walk func(*Node)
-	walk = func(n *Node) {
-		items = append(items, n)
-		for _, a := range n.Attrs {
-			items = append(items, a)
-		}
-		for _, c := range n.Children {
-			if c.Kind == ElementNode {
-				walk(c)
-			}
-		}
-	}
-	walk(d.Root)
+	items := docItems(d)
 	if len(items) > 12 {
 		items = items[:12]
 	}
