@@ -21,4 +21,3 @@ func TestReviewStepTest(t *testing.T) {
 		"count(a:L[a:S/(a:ID = 'VAT' and . = 'VAT')])",
 	})
 }
-
