@@ -8,7 +8,7 @@ import (
 
 // reviewAgree compares node matching with the plain evaluation of the
 // contexts, each alone in a pattern and all in one pattern.
-func reviewAgree(t *testing.T, contexts []string, lets string, doc string) {
+func reviewAgree(t *testing.T, contexts []string, lets string, doc string) (fast *Schema, fired []Failure) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(`<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/><ns prefix="b" uri="urn:b"/>` + lets)
@@ -41,6 +41,7 @@ func reviewAgree(t *testing.T, contexts []string, lets string, doc string) {
 	if fmt.Sprint(unrecovered(aerr)) != fmt.Sprint(unrecovered(perr)) {
 		t.Errorf("errors: %v / %v", aerr, perr)
 	}
+	return fast, a
 }
 
 const reviewDoc = `<p:D xmlns:p="urn:a" xmlns:q="urn:b" q:z="1">
