@@ -565,13 +565,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	matchEnv := *env
 	matchEnv.LenientPredicates = true
 	asserts := xpath.NewEvaluator(env)
-	// The name key of every node, by document order, for the dispatch.
-	// The nodes in the order the compiled XSLT visits them, and their name
-	// keys for the dispatch, once for all patterns.
+	// The name key of every node for the dispatch, by document order (one
+	// lookup per name of the document), and the nodes in the order the
+	// compiled XSLT visits them, once for all patterns.
 	order := make([]*xpath.Node, 0, root.Last+1)
-	nodeKeys := make([]int32, 0, root.Last+1)
-	byKey := make([][]int32, len(s.keys)+1) // node indexes by name key
-	// Name keys by document order, one lookup per name of the document.
+	byKey := make([][]int32, len(s.keys)+1) // indexes in order, by name key
 	keyByOrder := make([]int32, root.Last+1)
 	doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
 		if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
@@ -586,7 +584,6 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			byKey[k] = append(byKey[k], int32(len(order)))
 		}
 		order = append(order, n)
-		nodeKeys = append(nodeKeys, k)
 	})
 	var some []int32
 	var out []Failure
@@ -683,7 +680,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			if j&255 == 0 && stopped() {
 				return nil, ctx.Err()
 			}
-			i, ok := owner(n, nodeKeys[k])
+			i, ok := owner(n, keyByOrder[n.Order])
 			if !ok {
 				continue
 			}
