@@ -310,16 +310,15 @@ func uses(ev *evaluator, x Expr, bound []string) (focus, free bool) {
 			inner(p)
 		}
 	case *Path:
+		// A rooted path starts at the root of the focus: the same for
+		// every node of a document (evalMemo answers from the Memo only
+		// for a node focus).
 		for i, st := range n.Steps {
 			if i == 0 && n.Root == RootNone {
 				either(uses(ev, st.Expr, bound))
 			} else {
 				inner(st.Expr)
 			}
-		}
-		if n.Root != RootNone {
-			// The root of the focus: the same for every node of a
-			// document (evalMemo only answers from the Memo for nodes).
 		}
 	case *memoExpr:
 	case *boolExpr:
