@@ -19,15 +19,14 @@ import (
 	"testing"
 
 	"github.com/fellesgo/felles/identity"
+	"github.com/fellesgo/felles/internal/oracle"
 )
 
 const oraclePassword = "Orakel-passord-42"
 
 func needOpenSSL(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed (apt-get install openssl); skipping the oracle tests")
-	}
+	oracle.Need(t, "openssl")
 }
 
 // openssl runs openssl in dir and returns its output.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fellesgo/felles/internal/oracle"
 )
 
 // TestOracleUnzip has Info-ZIP's unzip, which no one here wrote, test the
@@ -51,9 +53,7 @@ func TestOracleUnzip(t *testing.T) {
 // resolve (spec §4), with explicit trust flags; and reject it when a file
 // is changed.
 func TestOracleXmlsec(t *testing.T) {
-	if _, err := exec.LookPath("xmlsec1"); err != nil {
-		t.Skip("xmlsec1 not installed (apt-get install xmlsec1)")
-	}
+	oracle.Need(t, "xmlsec1")
 	ca, _ := testPKI(t)
 	for _, p := range []Profile{ProfileDPI, ProfileSignering} {
 		files := dpiFiles()

@@ -6,9 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,19 +14,9 @@ import (
 	"testing"
 
 	"github.com/fellesgo/felles/internal/cms"
+	"github.com/fellesgo/felles/internal/oracle"
 	"github.com/fellesgo/felles/internal/testpki"
 )
-
-func writePEM(t *testing.T, path string, certs ...*x509.Certificate) {
-	t.Helper()
-	var b bytes.Buffer
-	for _, c := range certs {
-		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
 
 type oracleEnv struct {
 	dir, nss, rootPEM, issuingPEM, tsaRootPEM string
@@ -36,20 +24,16 @@ type oracleEnv struct {
 
 func newOracleEnv(t *testing.T) *oracleEnv {
 	t.Helper()
-	for _, tool := range []string{"pdfsig", "certutil", "openssl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	oracle.Need(t, "pdfsig", "certutil", "openssl")
 	f := getFixture(t)
 	e := &oracleEnv{dir: t.TempDir()}
 	e.nss = filepath.Join(e.dir, "nss")
 	e.rootPEM = filepath.Join(e.dir, "root.pem")
 	e.issuingPEM = filepath.Join(e.dir, "issuing.pem")
 	e.tsaRootPEM = filepath.Join(e.dir, "tsaroot.pem")
-	writePEM(t, e.rootPEM, f.ca.Root)
-	writePEM(t, e.issuingPEM, f.ca.Issuing)
-	writePEM(t, e.tsaRootPEM, f.tsaRoot)
+	oracle.WritePEM(t, e.rootPEM, "CERTIFICATE", f.ca.Root.Raw)
+	oracle.WritePEM(t, e.issuingPEM, "CERTIFICATE", f.ca.Issuing.Raw)
+	oracle.WritePEM(t, e.tsaRootPEM, "CERTIFICATE", f.tsaRoot.Raw)
 	if err := os.Mkdir(e.nss, 0o700); err != nil {
 		t.Fatal(err)
 	}

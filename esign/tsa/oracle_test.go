@@ -9,31 +9,19 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-func writePEM(t *testing.T, path, typ string, ders ...[]byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	for _, d := range ders {
-		pem.Encode(&buf, &pem.Block{Type: typ, Bytes: d})
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/fellesgo/felles/internal/oracle"
+)
 
 func openssl(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	oracle.Need(t, "openssl")
 	return exec.Command("openssl", args...).CombinedOutput()
 }
 
@@ -45,8 +33,8 @@ func TestOracleOpenSSLVerifiesSandboxToken(t *testing.T) {
 	srv := server(t, tc)
 	dir := t.TempDir()
 	root, issuing := filepath.Join(dir, "root.pem"), filepath.Join(dir, "issuing.pem")
-	writePEM(t, root, "CERTIFICATE", ca.Root.Raw)
-	writePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
+	oracle.WritePEM(t, root, "CERTIFICATE", ca.Root.Raw)
+	oracle.WritePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
 	sum := sha256.Sum256([]byte("signaturverdi"))
 	tok, err := client(t, srv.URL).Timestamp(context.Background(), crypto.SHA256, sum[:])
 	if err != nil {
@@ -95,8 +83,8 @@ func TestOracleOpenSSLQuery(t *testing.T) {
 	srv := server(t, tc)
 	dir := t.TempDir()
 	root, issuing := filepath.Join(dir, "root.pem"), filepath.Join(dir, "issuing.pem")
-	writePEM(t, root, "CERTIFICATE", ca.Root.Raw)
-	writePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
+	oracle.WritePEM(t, root, "CERTIFICATE", ca.Root.Raw)
+	oracle.WritePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
 	data := filepath.Join(dir, "data")
 	os.WriteFile(data, []byte("brev til innbygger"), 0o600)
 	query := filepath.Join(dir, "req.tsq")
@@ -143,9 +131,9 @@ func TestOracleVerifyOpenSSLToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, cert, chain := filepath.Join(dir, "tsa.key"), filepath.Join(dir, "tsa.pem"), filepath.Join(dir, "chain.pem")
-	writePEM(t, key, "PRIVATE KEY", keyDER)
-	writePEM(t, cert, "CERTIFICATE", tc.Chain[0].Raw)
-	writePEM(t, chain, "CERTIFICATE", ca.Issuing.Raw)
+	oracle.WritePEM(t, key, "PRIVATE KEY", keyDER)
+	oracle.WritePEM(t, cert, "CERTIFICATE", tc.Chain[0].Raw)
+	oracle.WritePEM(t, chain, "CERTIFICATE", ca.Issuing.Raw)
 	conf := filepath.Join(dir, "tsa.cnf")
 	os.WriteFile(conf, []byte(`[ tsa ]
 default_tsa = tsa1

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,24 +14,12 @@ import (
 	"time"
 
 	"github.com/fellesgo/felles/identity"
+	"github.com/fellesgo/felles/internal/oracle"
 )
-
-func writePEM(t *testing.T, path, typ string, ders ...[]byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	for _, d := range ders {
-		pem.Encode(&buf, &pem.Block{Type: typ, Bytes: d})
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func runOpenSSL(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	oracle.Need(t, "openssl")
 	return exec.Command("openssl", args...).CombinedOutput()
 }
 
@@ -42,7 +29,7 @@ func TestOracleOpenSSLVerifiesOurs(t *testing.T) {
 	ca, rc, ec := pki(t)
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root.pem")
-	writePEM(t, root, "CERTIFICATE", ca.Root.Raw)
+	oracle.WritePEM(t, root, "CERTIFICATE", ca.Root.Raw)
 	content := []byte("%PDF-1.7 pretend byte range\n")
 	contentFile := filepath.Join(dir, "content")
 	os.WriteFile(contentFile, content, 0o600)
@@ -89,7 +76,7 @@ func TestOracleWeVerifyOpenSSL(t *testing.T) {
 	os.WriteFile(contentFile, content, 0o600)
 	sum := sha256.Sum256(content)
 	issuing := filepath.Join(dir, "issuing.pem")
-	writePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
+	oracle.WritePEM(t, issuing, "CERTIFICATE", ca.Issuing.Raw)
 	type variant struct {
 		name  string
 		cert  *identity.Certificate
@@ -111,8 +98,8 @@ func TestOracleWeVerifyOpenSSL(t *testing.T) {
 			}
 			key := filepath.Join(dir, v.name+".key")
 			cert := filepath.Join(dir, v.name+".pem")
-			writePEM(t, key, "PRIVATE KEY", keyDER)
-			writePEM(t, cert, "CERTIFICATE", v.cert.Chain[0].Raw)
+			oracle.WritePEM(t, key, "PRIVATE KEY", keyDER)
+			oracle.WritePEM(t, cert, "CERTIFICATE", v.cert.Chain[0].Raw)
 			sig := filepath.Join(dir, v.name+".p7s")
 			args := append([]string{"cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
 				"-in", contentFile, "-signer", cert, "-inkey", key, "-certfile", issuing, "-out", sig}, v.extra...)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fellesgo/felles/internal/oracle"
 )
 
 // TestOpenSSLSeesEnterpriseCertificate has openssl, which no one here wrote,
@@ -16,9 +18,7 @@ import (
 // certificates in shared/testdata (organizationIdentifier as UTF8STRING
 // "NTRNO-<orgnr>", or serialNumber as PRINTABLESTRING).
 func TestOpenSSLSeesEnterpriseCertificate(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed (apt-get install openssl)")
-	}
+	oracle.Need(t, "openssl")
 	ca, err := New("Felles Oracle")
 	if err != nil {
 		t.Fatal(err)

@@ -12,18 +12,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fellesgo/felles/internal/oracle"
 	"github.com/fellesgo/felles/internal/xmldsig"
 )
 
 func pemDir(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("xmlsec1"); err != nil {
-		t.Skip("xmlsec1 not installed")
-	}
+	oracle.Need(t, "xmlsec1")
 	ca, _ := testPKI(t)
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "root.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Root.Raw}), 0o644)
-	os.WriteFile(filepath.Join(dir, "issuing.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Issuing.Raw}), 0o644)
+	oracle.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", ca.Root.Raw)
+	oracle.WritePEM(t, filepath.Join(dir, "issuing.pem"), "CERTIFICATE", ca.Issuing.Raw)
 	return dir
 }
 

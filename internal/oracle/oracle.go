@@ -1,0 +1,54 @@
+// Package oracle helps the tests, built with the tag oracle, that check
+// felles against independent tools from Debian (openssl, xmlsec1, pdfsig,
+// certutil, xmllint): finding a tool, or skipping with the package to
+// install, and writing certificates and keys as PEM files for them.
+package oracle
+
+import (
+	"bytes"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// debianPackage names the Debian package that installs a tool.
+var debianPackage = map[string]string{
+	"openssl":  "openssl",
+	"xmlsec1":  "xmlsec1",
+	"pdfsig":   "poppler-utils",
+	"certutil": "libnss3-tools",
+	"xmllint":  "libxml2-utils",
+	"unzip":    "unzip",
+	"qpdf":     "qpdf",
+}
+
+// Need skips the test, naming what to install, unless every tool is on
+// the PATH.
+func Need(tb testing.TB, tools ...string) {
+	tb.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			pkg := debianPackage[tool]
+			if pkg == "" {
+				pkg = tool
+			}
+			tb.Skipf("%s is not installed (apt-get install %s); skipping this oracle test", tool, pkg)
+		}
+	}
+}
+
+// WritePEM writes the DER blocks as PEM blocks of type typ ("CERTIFICATE",
+// "PRIVATE KEY") to path.
+func WritePEM(tb testing.TB, path, typ string, ders ...[]byte) {
+	tb.Helper()
+	var buf bytes.Buffer
+	for _, d := range ders {
+		if err := pem.Encode(&buf, &pem.Block{Type: typ, Bytes: d}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
