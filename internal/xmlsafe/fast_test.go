@@ -132,9 +132,9 @@ func TestFastAgreesFiles(t *testing.T) {
 	t.Logf("%d files, %d on the fast path", len(files), fast)
 }
 
-// TestFastAgreesCorpus compares both paths on the test documents of
-// xmlsafe_test.go, whole and cut short.
-func TestFastAgreesCorpus(t *testing.T) {
+// eachTestDocument calls f with the test documents of xmlsafe_test.go and
+// fast_test.go, whole, under small limits and cut short at every byte.
+func eachTestDocument(f func(name string, doc []byte, lim Limits)) {
 	docs := map[string]string{}
 	for name, doc := range valid {
 		docs[name] = doc
@@ -146,14 +146,20 @@ func TestFastAgreesCorpus(t *testing.T) {
 		docs[name] = doc
 	}
 	for name, doc := range docs {
-		sameWalk(t, name, []byte(doc), Limits{})
-		sameWalk(t, name+" (small limits)", []byte(doc), Limits{MaxDepth: 2, MaxAttributes: 1, MaxTokens: 5})
+		f(name, []byte(doc), Limits{})
+		f(name+" (small limits)", []byte(doc), Limits{MaxDepth: 2, MaxAttributes: 1, MaxTokens: 5})
 		if len(doc) < 2000 {
 			for i := range len(doc) {
-				sameWalk(t, name+" (cut)", []byte(doc[:i]), Limits{})
+				f(name+" (cut)", []byte(doc[:i]), Limits{})
 			}
 		}
 	}
+}
+
+// TestFastAgreesCorpus compares both paths on the test documents of
+// xmlsafe_test.go, whole and cut short.
+func TestFastAgreesCorpus(t *testing.T) {
+	eachTestDocument(func(name string, doc []byte, lim Limits) { sameWalk(t, name, doc, lim) })
 }
 
 // fastCases are plain documents the fast path must take.

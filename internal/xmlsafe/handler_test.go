@@ -95,25 +95,7 @@ func sameHandler(t testing.TB, name string, data []byte, lim Limits) {
 }
 
 func TestWalkHandlerAgrees(t *testing.T) {
-	docs := map[string]string{}
-	for name, doc := range valid {
-		docs[name] = doc
-	}
-	for _, tc := range invalid {
-		docs[tc.name] = tc.doc
-	}
-	for name, doc := range fastCases {
-		docs[name] = doc
-	}
-	for name, doc := range docs {
-		sameHandler(t, name, []byte(doc), Limits{})
-		sameHandler(t, name+" (small limits)", []byte(doc), Limits{MaxDepth: 2, MaxAttributes: 1, MaxTokens: 5})
-		if len(doc) < 2000 {
-			for i := range len(doc) {
-				sameHandler(t, name+" (cut)", []byte(doc[:i]), Limits{})
-			}
-		}
-	}
+	eachTestDocument(func(name string, doc []byte, lim Limits) { sameHandler(t, name, doc, lim) })
 	files := xmlFiles(t)
 	for p, data := range files {
 		sameHandler(t, p, data, Limits{})
