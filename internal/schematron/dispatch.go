@@ -35,6 +35,9 @@ type matchPath struct {
 	rooted bool // starts with "/": the first step matches a child of the document node
 	steps  []matchStep
 	extra  []xpath.Expr // predicates of a parenthesised pattern, (a | b)[p], on the matched node
+	// shapeFrom is the first step whose name test shape checks: the steps
+	// from the last "//" (or the first step) to the end.
+	shapeFrom int
 }
 
 // ruleMatch is how a rule's context is matched.
@@ -166,6 +169,9 @@ func compilePath(p *xpath.Path, ns map[string]string) (matchPath, bool) {
 			}
 		}
 		mp.steps = append(mp.steps, ms)
+		if ms.desc {
+			mp.shapeFrom = i
+		}
 	}
 	return mp, true
 }
@@ -290,10 +296,12 @@ func siblingPosition(st *matchStep, n *xpath.Node) int {
 	return pos
 }
 
-// matchAt reports whether steps[:i+1] match with steps[i] at n.
-func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int) bool {
+// matchAt reports whether steps[:i+1] match with steps[i] at n. When
+// shaped, n and its ancestors are known to pass the name tests shape checks
+// (steps from p.shapeFrom on), which are then not repeated.
+func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int, shaped bool) bool {
 	st := &p.steps[i]
-	if !st.nameTest(n) {
+	if !(shaped && i >= p.shapeFrom) && !st.nameTest(n) {
 		return false
 	}
 	if len(st.preds) > 0 && !m.preds(st.preds, st.numeric, st, n, rule) {
@@ -307,10 +315,10 @@ func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int) bool {
 		return parent != nil
 	}
 	if !st.desc {
-		return parent != nil && m.matchAt(p, i-1, parent, rule)
+		return parent != nil && m.matchAt(p, i-1, parent, rule, shaped)
 	}
 	for a := parent; a != nil; a = a.Parent {
-		if m.matchAt(p, i-1, a, rule) {
+		if m.matchAt(p, i-1, a, rule, false) {
 			return true
 		}
 	}
@@ -336,7 +344,12 @@ func (p *matchPath) shape(n *xpath.Node) bool {
 
 // match reports whether n matches p.
 func (m *matcher) match(p *matchPath, n *xpath.Node, rule int) bool {
-	if !p.shape(n) || !m.matchAt(p, len(p.steps)-1, n, rule) {
+	return p.shape(n) && m.matchShaped(p, n, rule)
+}
+
+// matchShaped reports whether n, which passes p.shape, matches p.
+func (m *matcher) matchShaped(p *matchPath, n *xpath.Node, rule int) bool {
+	if !m.matchAt(p, len(p.steps)-1, n, rule, true) {
 		return false
 	}
 	return len(p.extra) == 0 || m.preds(p.extra, false, nil, n, rule)
@@ -365,21 +378,26 @@ func (d *patternDispatch) any() bool {
 	return len(d.elements) > 0 || len(d.attrs) > 0 || len(d.docNode) > 0
 }
 
-// nameKeys numbers the exact names the last steps of a schema's patterns test.
+// nameKeys numbers the exact names the steps of a schema's patterns test.
 type nameKeys map[dispatchKey]int32
 
 func (s *Schema) buildDispatch() {
 	keys := nameKeys{}
+	s.chainable = true
 	for _, p := range s.Patterns {
 		for _, r := range p.Rules {
 			for _, mp := range r.dispatch.paths {
-				last := mp.steps[len(mp.steps)-1]
-				if last.local == "*" || last.uri == "*" {
-					continue
-				}
-				k := dispatchKey{last.attr, last.uri, last.local}
-				if _, ok := keys[k]; !ok {
-					keys[k] = int32(len(keys) + 1) // 0: none of them
+				for _, st := range mp.steps {
+					if st.local == "*" || st.uri == "*" {
+						if st.local != st.uri {
+							s.chainable = false // a partial wildcard (cac:*, *:ID) needs the real name
+						}
+						continue
+					}
+					k := dispatchKey{st.attr, st.uri, st.local}
+					if _, ok := keys[k]; !ok {
+						keys[k] = int32(len(keys) + 1) // 0: none of them
+					}
 				}
 			}
 		}
@@ -466,4 +484,79 @@ func (d *patternDispatch) candidates(n *xpath.Node, key int32) []int {
 		return d.docNode
 	}
 	return nil
+}
+
+// Name chains.
+//
+// Whether a node passes a pattern's name tests (matchPath.shape) depends only
+// on the names of the node and its ancestors, and only on whether each is one
+// of the schema's step names (a key) and which, when no step is a partial
+// wildcard (Schema.chainable). A validation numbers the distinct chains of
+// keys from the document node down (an invoice has a few hundred, however
+// many lines it has), computes each pattern's candidates once per chain, and
+// leaves only the predicates to evaluate per node.
+
+// chainKey is a chain extended by one node: the parent's chain and the
+// node's name key, or unknownElement or unknownAttr for other names.
+type chainKey struct{ parent, key int32 }
+
+const (
+	unknownElement int32 = -1
+	unknownAttr    int32 = -2
+)
+
+// chains numbers the name chains of a document's nodes.
+type chains struct {
+	ids   map[chainKey]int32
+	reps  []*xpath.Node // a node of each chain, by id; id 0 is the document node's
+	order []int32       // the chain id of each node, by Order
+}
+
+func newChains(root *xpath.Node) *chains {
+	return &chains{ids: map[chainKey]int32{}, reps: []*xpath.Node{root}, order: make([]int32, root.Last+1)}
+}
+
+// add numbers n's chain, the chain parent extended by n's key.
+func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
+	if key == 0 {
+		key = unknownElement
+		if n.Kind == xpath.AttributeNode {
+			key = unknownAttr
+		}
+	}
+	k := chainKey{parent, key}
+	id, ok := c.ids[k]
+	if !ok {
+		id = int32(len(c.reps))
+		c.ids[k] = id
+		c.reps = append(c.reps, n)
+	}
+	c.order[n.Order] = id
+	return id
+}
+
+// candidate is a branch of a rule to try: paths[path] of the rule's
+// compiled branches, or its fallback when path is -1.
+type candidate struct{ rule, path int32 }
+
+// chainCandidates returns, memoised by chain id in memo, the branches of
+// p's rules whose name tests n's chain passes, in rule order.
+func (d *patternDispatch) chainCandidates(p *Pattern, memo [][]candidate, done []bool, chain int32, n *xpath.Node, key int32) []candidate {
+	if done[chain] {
+		return memo[chain]
+	}
+	var list []candidate
+	for _, i := range d.candidates(n, key) {
+		r := p.Rules[i]
+		if len(r.dispatch.fallback) > 0 {
+			list = append(list, candidate{int32(i), -1})
+		}
+		for j := range r.dispatch.paths {
+			if r.dispatch.paths[j].shape(n) {
+				list = append(list, candidate{int32(i), int32(j)})
+			}
+		}
+	}
+	memo[chain], done[chain] = list, true
+	return list
 }

@@ -49,7 +49,8 @@ type Schema struct {
 	Functions map[string]xpath.Function
 
 	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
-	keys       nameKeys   // names the rule contexts end in, numbered
+	keys       nameKeys   // names the steps of rule contexts test, numbered
+	chainable  bool       // no partial wildcard in a compiled rule context (see chains)
 	unprepared map[xpath.Expr]bool
 }
 
@@ -578,13 +579,46 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}
 	})
-	visit(root, func(n *xpath.Node) {
+	// The name chain of every node too, when the schema allows (see chains).
+	var ch *chains
+	if s.chainable {
+		ch = newChains(root)
+	}
+	add := func(n *xpath.Node) {
 		k := keyByOrder[n.Order]
 		if k != 0 {
 			byKey[k] = append(byKey[k], int32(len(order)))
 		}
 		order = append(order, n)
-	})
+	}
+	// The nodes the compiled Schematron XSLT visits, in its order: the
+	// document node, then each element followed by its attributes and then
+	// its child elements (apply-templates select="@*|*").
+	var walk func(n *xpath.Node, chain int32)
+	walk = func(n *xpath.Node, chain int32) {
+		add(n)
+		for _, a := range n.Attrs {
+			add(a)
+			if ch != nil {
+				ch.add(a, chain, keyByOrder[a.Order])
+			}
+		}
+		for _, c := range n.Children {
+			if c.Kind == xpath.ElementNode {
+				var cc int32
+				if ch != nil {
+					cc = ch.add(c, chain, keyByOrder[c.Order])
+				}
+				walk(c, cc)
+			}
+		}
+	}
+	walk(root, 0)
+	var memo [][]candidate // by chain: the current pattern's candidates
+	var memoDone []bool
+	if ch != nil {
+		memo, memoDone = make([][]candidate, len(ch.reps)), make([]bool, len(ch.reps))
+	}
 	var some []int32
 	var out []Failure
 	for _, p := range s.Patterns {
@@ -639,7 +673,25 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}}
 		// The first rule, in rule order, whose context matches n owns it.
+		if ch != nil {
+			clear(memoDone)
+		}
 		owner := func(n *xpath.Node, key int32) (int, bool) {
+			if ch != nil {
+				for _, c := range p.dispatch.chainCandidates(p, memo, memoDone, ch.order[n.Order], n, key) {
+					i := int(c.rule)
+					if c.path < 0 {
+						if fallback[i][n] {
+							return i, true
+						}
+						continue
+					}
+					if m.matchShaped(&p.Rules[i].dispatch.paths[c.path], n, i) {
+						return i, true
+					}
+				}
+				return 0, false
+			}
 			for _, i := range p.dispatch.candidates(n, key) {
 				if fallback[i][n] {
 					return i, true
@@ -767,21 +819,6 @@ func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
 		c[k] = v
 	}
 	return c
-}
-
-// visit calls f for the nodes the compiled Schematron XSLT visits, in its
-// order: the document node, then each element followed by its attributes and
-// then its child elements (apply-templates select="@*|*").
-func visit(n *xpath.Node, f func(*xpath.Node)) {
-	f(n)
-	for _, a := range n.Attrs {
-		f(a)
-	}
-	for _, c := range n.Children {
-		if c.Kind == xpath.ElementNode {
-			visit(c, f)
-		}
-	}
 }
 
 func (s *Schema) message(a *Assert, n *xpath.Node, env *xpath.Env) string {

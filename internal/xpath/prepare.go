@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -426,10 +427,13 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 				return false, true, nil
 			}
 		}
+		if alts == nil && absent(start, first) {
+			return false, true, nil
+		}
+		if found, ok := anyBackward(start, n.Root, first, alts, steps); ok {
+			return found, true, nil
+		}
 		if alts == nil {
-			if absent(start, first) {
-				return false, true, nil
-			}
 			// //a/b is descendant-or-self::node()/a/b from the root.
 			return ev.anyFrom(start, first, steps[0].Desc || n.Root == RootDoubleSlash, steps[1:], c)
 		}
@@ -445,6 +449,94 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 		return false, true, nil
 	}
 	return false, false, nil
+}
+
+// anyBackward answers anyPath for a path of predicate-free child steps
+// with exact names (the last may be an attribute step), such as
+// (cac:InvoiceLine | cac:CreditNoteLine)/cac:Item/cac:ClassifiedTaxCategory/cbc:Name,
+// from the other end: it takes the document's nodes with the last step's
+// name that lie in start's subtree (the name index is in document order, a
+// subtree a range of it) and checks each one's ancestors against the steps.
+// The "should not include" rules ask this of the whole document, where a
+// forward search would visit every invoice line only to find nothing.
+// ok is false when the path has another shape, or when there are so many
+// candidates that the forward search is likely cheaper; first is steps[0]
+// when it is an axis step, else alts are its alternatives.
+func anyBackward(start *Node, root RootKind, first *AxisStep, alts []*AxisStep, steps []PathStep) (found, ok bool) {
+	if root == RootDoubleSlash || len(steps) < 2 || steps[0].Desc {
+		return false, false
+	}
+	exact := func(st *AxisStep, attr bool) bool {
+		return st.prepared && len(st.Preds) == 0 && st.nid > 0 && st.Name != nil && st.Kind == nil &&
+			st.Name.Local != "*" && st.Name.Prefix != "*" &&
+			(st.Axis == AxisChild || (attr && st.Axis == AxisAttribute))
+	}
+	if alts == nil {
+		if !exact(first, false) {
+			return false, false
+		}
+	} else {
+		for _, a := range alts {
+			if !exact(a, false) {
+				return false, false
+			}
+		}
+	}
+	rest := steps[1:]
+	for i, ps := range rest {
+		as, isStep := ps.Expr.(*AxisStep)
+		if !isStep || ps.Desc || !exact(as, i == len(rest)-1) {
+			return false, false
+		}
+	}
+	last := rest[len(rest)-1].Expr.(*AxisStep)
+	list, indexed := stepNamed(start, last)
+	if !indexed {
+		return false, false
+	}
+	// The candidates in start's subtree.
+	lo, _ := slices.BinarySearchFunc(list, start.Order, func(m *Node, order int) int { return cmp.Compare(m.Order, order) })
+	hi, _ := slices.BinarySearchFunc(list, start.Last+1, func(m *Node, order int) int { return cmp.Compare(m.Order, order) })
+	cands := list[lo:hi]
+	// Each candidate costs a walk of len(steps) ancestors; a forward search
+	// at most a visit of the subtree.
+	if len(cands) > 8 && len(cands)*len(steps) > (start.Last-start.Order)/2 {
+		return false, false
+	}
+	is := func(m *Node, st *AxisStep) bool {
+		return m != nil && m.Kind == ElementNode && m.Local == st.Name.Local && m.Space == st.uri
+	}
+	for _, m := range cands {
+		a := m
+		matched := true
+		for i := len(rest) - 2; i >= 0; i-- {
+			if a = a.Parent; !is(a, rest[i].Expr.(*AxisStep)) {
+				matched = false
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		if a = a.Parent; a == nil || a.Parent != start {
+			continue
+		}
+		if alts == nil {
+			matched = is(a, first)
+		} else {
+			matched = false
+			for _, alt := range alts {
+				if is(a, alt) {
+					matched = true
+					break
+				}
+			}
+		}
+		if matched {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // anyFrom searches from n for a node selected by the step as (after "//"
