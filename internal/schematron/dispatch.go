@@ -1,6 +1,9 @@
 package schematron
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/fellesgo/felles/internal/xpath"
 )
 
@@ -505,15 +508,36 @@ const (
 	unknownAttr    int32 = -2
 )
 
-// chains numbers the name chains of a document's nodes.
+// chains numbers the name chains of a document's nodes, and holds the
+// current pattern's candidates by chain. Pooled: one per validation.
 type chains struct {
 	ids   map[chainKey]int32
 	reps  []*xpath.Node // a node of each chain, by id; id 0 is the document node's
 	order []int32       // the chain id of each node, by Order
+	memo  [][2]int32    // by chain id: the pattern's candidates are cands[lo:hi]
+	done  []bool        // by chain id: memo is set
+	cands []candidate
 }
 
-func newChains(root *xpath.Node) *chains {
-	return &chains{ids: map[chainKey]int32{}, reps: []*xpath.Node{root}, order: make([]int32, root.Last+1)}
+var chainsPool = sync.Pool{New: func() any { return &chains{ids: map[chainKey]int32{}} }}
+
+// getChains returns an empty chains for the document whose node is root.
+func getChains(root *xpath.Node) *chains {
+	c := chainsPool.Get().(*chains)
+	clear(c.ids)
+	c.reps = append(c.reps[:0], root)
+	c.order = slices.Grow(c.order[:0], root.Last+1)[:root.Last+1]
+	c.order[root.Order] = 0
+	return c
+}
+
+// release returns c to the pool, unless it grew large.
+func (c *chains) release() {
+	clear(c.reps) // the document's nodes
+	if len(c.order) > 1<<18 || len(c.cands) > 1<<16 || len(c.ids) > 1<<14 {
+		return
+	}
+	chainsPool.Put(c)
 }
 
 // add numbers n's chain, the chain parent extended by n's key.
@@ -535,28 +559,40 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 	return id
 }
 
+// forPattern forgets the previous pattern's candidates.
+func (c *chains) forPattern() {
+	n := len(c.reps)
+	c.memo = slices.Grow(c.memo[:0], n)[:n]
+	c.done = slices.Grow(c.done[:0], n)[:n]
+	clear(c.done)
+	c.cands = c.cands[:0]
+}
+
 // candidate is a branch of a rule to try: paths[path] of the rule's
 // compiled branches, or its fallback when path is -1.
 type candidate struct{ rule, path int32 }
 
-// chainCandidates returns, memoised by chain id in memo, the branches of
-// p's rules whose name tests n's chain passes, in rule order.
-func (d *patternDispatch) chainCandidates(p *Pattern, memo [][]candidate, done []bool, chain int32, n *xpath.Node, key int32) []candidate {
-	if done[chain] {
-		return memo[chain]
+// candidates returns the branches of p's rules whose name tests n (of
+// chain id chain and name key key) passes, in rule order: computed once per
+// chain for the current pattern (see forPattern).
+func (c *chains) candidates(p *Pattern, chain int32, n *xpath.Node, key int32) []candidate {
+	if c.done[chain] {
+		m := c.memo[chain]
+		return c.cands[m[0]:m[1]]
 	}
-	var list []candidate
-	for _, i := range d.candidates(n, key) {
+	lo := int32(len(c.cands))
+	for _, i := range p.dispatch.candidates(n, key) {
 		r := p.Rules[i]
 		if len(r.dispatch.fallback) > 0 {
-			list = append(list, candidate{int32(i), -1})
+			c.cands = append(c.cands, candidate{int32(i), -1})
 		}
 		for j := range r.dispatch.paths {
 			if r.dispatch.paths[j].shape(n) {
-				list = append(list, candidate{int32(i), int32(j)})
+				c.cands = append(c.cands, candidate{int32(i), int32(j)})
 			}
 		}
 	}
-	memo[chain], done[chain] = list, true
-	return list
+	hi := int32(len(c.cands))
+	c.memo[chain], c.done[chain] = [2]int32{lo, hi}, true
+	return c.cands[lo:hi]
 }

@@ -582,7 +582,8 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// The name chain of every node too, when the schema allows (see chains).
 	var ch *chains
 	if s.chainable {
-		ch = newChains(root)
+		ch = getChains(root)
+		defer ch.release()
 	}
 	add := func(n *xpath.Node) {
 		k := keyByOrder[n.Order]
@@ -614,11 +615,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	walk(root, 0)
-	var memo [][]candidate // by chain: the current pattern's candidates
-	var memoDone []bool
-	if ch != nil {
-		memo, memoDone = make([][]candidate, len(ch.reps)), make([]bool, len(ch.reps))
-	}
+
 	var some []int32
 	var out []Failure
 	for _, p := range s.Patterns {
@@ -674,11 +671,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}}
 		// The first rule, in rule order, whose context matches n owns it.
 		if ch != nil {
-			clear(memoDone)
+			ch.forPattern()
 		}
 		owner := func(n *xpath.Node, key int32) (int, bool) {
 			if ch != nil {
-				for _, c := range p.dispatch.chainCandidates(p, memo, memoDone, ch.order[n.Order], n, key) {
+				for _, c := range ch.candidates(p, ch.order[n.Order], n, key) {
 					i := int(c.rule)
 					if c.path < 0 {
 						if fallback[i][n] {
