@@ -406,6 +406,10 @@ func (s *Schema) buildDispatch() {
 		}
 	}
 	s.keys = keys
+	s.keyIDs = make([]int, len(keys)+1)
+	for k, id := range keys {
+		s.keyIDs[id] = xpath.NameID(k.attr, k.uri, k.local)
+	}
 	for _, p := range s.Patterns {
 		p.dispatch = buildDispatch(p, keys)
 	}

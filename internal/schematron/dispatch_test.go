@@ -1,7 +1,10 @@
 package schematron
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/fellesgo/felles/internal/xpath"
 )
 
 // TestDispatchAgrees checks node-by-node matching of rule contexts against
@@ -57,5 +60,30 @@ func TestDispatchAgrees(t *testing.T) {
 	}
 	if len(a) < 30 {
 		t.Errorf("only %d firings: the test document does not exercise the patterns", len(a))
+	}
+}
+
+// TestNamesRegisteredLater: a document parsed before the schema was loaded
+// (its name index predates the schema's names) is matched as well.
+func TestNamesRegisteredLater(t *testing.T) {
+	doc, err := xpath.ParseDocument(strings.NewReader(`<x:R xmlns:x="urn:names-registered-later"><x:Late a="1"/><x:Late/></x:R>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse([]byte(`<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="x" uri="urn:names-registered-later"/>` +
+		`<pattern><rule context="x:R/x:Late"><report id="L" test="true()">late</report></rule><rule context="x:Late/@a"><report id="A" test="true()">a</report></rule></pattern></schema>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired, err := s.Validate(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range fired {
+		ids = append(ids, f.RuleID+" "+f.Location)
+	}
+	if got, want := strings.Join(ids, "; "), "L /x:R[1]/x:Late[1]; A /x:R[1]/x:Late[1]/@a; L /x:R[1]/x:Late[2]"; got != want {
+		t.Errorf("fired %q, want %q", got, want)
 	}
 }

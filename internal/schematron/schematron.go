@@ -51,6 +51,7 @@ type Schema struct {
 	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
 	keys       nameKeys   // names the steps of rule contexts test, numbered
 	chainable  bool       // no partial wildcard in a compiled rule context (see chains)
+	keyIDs     []int      // by key: the name's id for xpath.Document.NamedID (index 0 unused)
 	unprepared map[xpath.Expr]bool
 }
 
@@ -572,13 +573,26 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	order := make([]*xpath.Node, 0, root.Last+1)
 	byKey := make([][]int32, len(s.keys)+1) // indexes in order, by name key
 	keyByOrder := make([]int32, root.Last+1)
-	doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
-		if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
-			for _, n := range nodes {
-				keyByOrder[n.Order] = k
-			}
+	byName := false // by registered name id, else by the document's names
+	for k := 1; k < len(s.keyIDs); k++ {
+		nodes, ok := doc.NamedID(s.keyIDs[k])
+		if !ok {
+			byName = false
+			break
 		}
-	})
+		for _, n := range nodes {
+			keyByOrder[n.Order] = int32(k)
+		}
+	}
+	if !byName {
+		doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
+			if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
+				for _, n := range nodes {
+					keyByOrder[n.Order] = k
+				}
+			}
+		})
+	}
 	// The name chain of every node too, when the schema allows (see chains).
 	var ch *chains
 	if s.chainable {

@@ -309,3 +309,17 @@ func (d *Document) Names(f func(attr bool, space, local string, nodes []*Node)) 
 		f(k.attr, k.space, k.local, root.ix.lists[i])
 	}
 }
+
+// NameID registers the expanded name of an element (attr false) or an
+// attribute for NamedID, and returns its id. Register names before parsing
+// the documents to look them up in.
+func NameID(attr bool, space, local string) int {
+	return nameID(nameKey{attr, space, local})
+}
+
+// NamedID returns the document's elements (attributes) with the name
+// registered as id, in document order; ok is false when the document was
+// indexed before the name was registered (then use Names).
+func (d *Document) NamedID(id int) (nodes []*Node, ok bool) {
+	return namedID(d.Root, id)
+}
