@@ -52,6 +52,8 @@ type Schema struct {
 	keys       nameKeys   // names the steps of rule contexts test, numbered
 	chainable  bool       // no partial wildcard in a compiled rule context (see chains)
 	keyIDs     []int      // by key: the name's id for xpath.Document.NamedID (index 0 unused)
+	consts     map[*Let]xpath.Seq // values of the schema and pattern lets that do not depend on the document
+	sets       *xpath.Sets        // string sets of the long ones (code lists)
 	unprepared map[xpath.Expr]bool
 }
 
@@ -231,6 +233,7 @@ func (s *Schema) prepare() {
 			do(l.expr)
 		}
 	}
+	s.constants(env)
 	lets(s.Lets)
 	for _, f := range s.xslFuncs {
 		s.prepareFunc(f)
@@ -515,7 +518,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo)}
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
 	defer func() {
 		env.Memo.Reset() // it holds the document's nodes
 		memoPool.Put(env.Memo)
@@ -526,6 +529,11 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// the rules that use it (a reference raises its error).
 	bindGlobals := func(lets []*Let, ctx xpath.Item) {
 		for _, l := range lets {
+			if v, ok := s.consts[l]; ok {
+				delete(env.VarErrors, l.Name)
+				env.Vars[l.Name] = v
+				continue
+			}
 			v, err := s.eval(l.expr, ctx, env)
 			if err != nil {
 				delete(env.Vars, l.Name)

@@ -42,6 +42,40 @@ type Env struct {
 	// subexpressions Prepare found, so that each is evaluated once per
 	// document. Use a new Memo for each document.
 	Memo *Memo
+	// Sets, if set, holds string sets made once for sequences that live
+	// longer than a document (code lists bound to constant variables), for
+	// membership tests such as some $c in $list satisfies X = $c. Read-only
+	// once in use.
+	Sets *Sets
+}
+
+// Sets maps long sequences of strings, by identity, to their sets.
+type Sets struct{ m map[*Item]constSet }
+
+type constSet struct {
+	n   int
+	set map[string]struct{}
+}
+
+// NewSets returns an empty Sets.
+func NewSets() *Sets { return &Sets{m: map[*Item]constSet{}} }
+
+// Add makes the set of seq, when it is a long sequence of strings (or
+// untypedAtomic values): the sequence itself, not an equal one, is then
+// answered from it. seq must never be modified afterwards.
+func (s *Sets) Add(seq Seq) {
+	if len(seq) < 16 {
+		return
+	}
+	set := make(map[string]struct{}, len(seq))
+	for _, it := range seq {
+		v, ok := stringish(it)
+		if !ok {
+			return
+		}
+		set[v] = struct{}{}
+	}
+	s.m[&seq[0]] = constSet{len(seq), set}
 }
 
 type scope struct {
@@ -70,6 +104,11 @@ func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 		return nil
 	}
 	key := &seq[0]
+	if ev.env.Sets != nil {
+		if c, ok := ev.env.Sets.m[key]; ok && c.n == len(seq) {
+			return c.set
+		}
+	}
 	e := ev.sets[key]
 	switch {
 	case e == nil:
