@@ -48,10 +48,10 @@ type Schema struct {
 	// every expression, e.g. implementations of xsl:function.
 	Functions map[string]xpath.Function
 
-	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
-	keys       nameKeys   // names the steps of rule contexts test, numbered
-	chainable  bool       // no partial wildcard in a compiled rule context (see chains)
-	keyIDs     []int      // by key: the name's id for xpath.Document.NamedID (index 0 unused)
+	xslFuncs   []*xslFunc         // interpreted xsl:function elements, also in Functions
+	keys       nameKeys           // names the steps of rule contexts test, numbered
+	chainable  bool               // no partial wildcard in a compiled rule context (see chains)
+	keyIDs     []int              // by key: the name's id for xpath.Document.NamedID (index 0 unused)
 	consts     map[*Let]xpath.Seq // values of the schema and pattern lets that do not depend on the document
 	sets       *xpath.Sets        // string sets of the long ones (code lists)
 	unprepared map[xpath.Expr]bool
