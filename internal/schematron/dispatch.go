@@ -499,9 +499,10 @@ func (d *patternDispatch) candidates(n *xpath.Node, key int32) []int {
 // on the names of the node and its ancestors, and only on whether each is one
 // of the schema's step names (a key) and which, when no step is a partial
 // wildcard (Schema.chainable). A validation numbers the distinct chains of
-// keys from the document node down (an invoice has a few hundred, however
-// many lines it has), computes each pattern's candidates once per chain, and
-// leaves only the predicates to evaluate per node.
+// keys from the document node down; the schema keeps, for each chain it has
+// met (an invoice has a few hundred, however many lines it has), every
+// pattern's candidates, so that a validation looks them up once per chain
+// and evaluates only the predicates per node.
 
 // chainKey is a chain extended by one node: the parent's chain and the
 // node's name key, or unknownElement or unknownAttr for other names.
@@ -510,41 +511,90 @@ type chainKey struct{ parent, key int32 }
 const (
 	unknownElement int32 = -1
 	unknownAttr    int32 = -2
+	documentKey    int32 = -3 // the document node, extending the chain -1
 )
 
-// chains numbers the name chains of a document's nodes, and holds the
-// current pattern's candidates by chain. Pooled: one per validation.
+// maxChains bounds the chains a schema keeps; a document's further chains
+// get their candidates computed for that document alone.
+var maxChains = 1 << 13 // a variable for the tests
+
+// chainCache is a schema's chains, shared by its validations.
+type chainCache struct {
+	mu    sync.Mutex
+	ids   map[chainKey]int32 // by the parent's id in this cache
+	infos []*chainInfo
+}
+
+// chainInfo is what a chain's nodes may match.
+type chainInfo struct {
+	cands [][]candidate // by pattern index
+}
+
+// candidate is a branch of a rule to try: paths[path] of the rule's
+// compiled branches, or its fallback when path is -1.
+type candidate struct{ rule, path int32 }
+
+// chainInfoOf computes the candidates of n (name key key) in each pattern:
+// the branches of its rules whose name tests n's chain passes, in rule order.
+func (s *Schema) chainInfoOf(n *xpath.Node, key int32) *chainInfo {
+	ci := &chainInfo{cands: make([][]candidate, len(s.Patterns))}
+	if key < 0 {
+		key = 0
+	}
+	for pi, p := range s.Patterns {
+		var list []candidate
+		for _, i := range p.dispatch.candidates(n, key) {
+			r := p.Rules[i]
+			if len(r.dispatch.fallback) > 0 {
+				list = append(list, candidate{int32(i), -1})
+			}
+			for j := range r.dispatch.paths {
+				if r.dispatch.paths[j].shape(n) {
+					list = append(list, candidate{int32(i), int32(j)})
+				}
+			}
+		}
+		ci.cands[pi] = list
+	}
+	return ci
+}
+
+// chains numbers the name chains of a document's nodes. Pooled: one per
+// validation.
 type chains struct {
-	ids   map[chainKey]int32
-	reps  []*xpath.Node // a node of each chain, by id; id 0 is the document node's
-	order []int32       // the chain id of each node, by Order
-	memo  [][2]int32    // by chain id: the pattern's candidates are cands[lo:hi]
-	done  []bool        // by chain id: memo is set
-	cands []candidate
+	s      *Schema
+	ids    map[chainKey]int32 // local ids, by the parent's local id
+	global []int32            // by local id: the id in the schema's cache, or -1
+	infos  []*chainInfo       // by local id
+	order  []int32            // the local chain id of each node, by Order
 }
 
 var chainsPool = sync.Pool{New: func() any { return &chains{ids: map[chainKey]int32{}} }}
 
-// getChains returns an empty chains for the document whose node is root.
-func getChains(root *xpath.Node) *chains {
+// getChains returns the chains of s for the document whose node is root,
+// the document node numbered.
+func (s *Schema) getChains(root *xpath.Node) *chains {
 	c := chainsPool.Get().(*chains)
+	c.s = s
 	clear(c.ids)
-	c.reps = append(c.reps[:0], root)
+	c.global, c.infos = c.global[:0], c.infos[:0]
 	c.order = slices.Grow(c.order[:0], root.Last+1)[:root.Last+1]
-	c.order[root.Order] = 0
+	c.add(root, -1, documentKey)
 	return c
 }
 
 // release returns c to the pool, unless it grew large.
 func (c *chains) release() {
-	clear(c.reps) // the document's nodes
-	if len(c.order) > 1<<18 || len(c.cands) > 1<<16 || len(c.ids) > 1<<14 {
+	clear(c.infos) // may hold chains of this document alone
+	c.s = nil
+	if len(c.order) > 1<<18 || len(c.ids) > 1<<14 {
 		return
 	}
 	chainsPool.Put(c)
 }
 
-// add numbers n's chain, the chain parent extended by n's key.
+// add numbers n's chain, the chain parent extended by n's name key (0 for
+// a name no step tests).
 func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 	if key == 0 {
 		key = unknownElement
@@ -555,48 +605,49 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 	k := chainKey{parent, key}
 	id, ok := c.ids[k]
 	if !ok {
-		id = int32(len(c.reps))
+		id = int32(len(c.infos))
 		c.ids[k] = id
-		c.reps = append(c.reps, n)
+		gparent := int32(-1)
+		if parent >= 0 {
+			gparent = c.global[parent]
+		}
+		g, info := c.s.chain(n, gparent, key, parent < 0 || gparent >= 0)
+		c.global = append(c.global, g)
+		c.infos = append(c.infos, info)
 	}
 	c.order[n.Order] = id
 	return id
 }
 
-// forPattern forgets the previous pattern's candidates.
-func (c *chains) forPattern() {
-	n := len(c.reps)
-	c.memo = slices.Grow(c.memo[:0], n)[:n]
-	c.done = slices.Grow(c.done[:0], n)[:n]
-	clear(c.done)
-	c.cands = c.cands[:0]
+// chain returns the cache id and candidates of the chain gparent extended
+// by key, n being one of its nodes: from the cache when keep is set (the
+// parent chain is in it) and the cache has room, else computed afresh
+// (id -1).
+func (s *Schema) chain(n *xpath.Node, gparent, key int32, keep bool) (int32, *chainInfo) {
+	if !keep {
+		return -1, s.chainInfoOf(n, key)
+	}
+	cc := &s.chainCache
+	k := chainKey{gparent, key}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if id, ok := cc.ids[k]; ok {
+		return id, cc.infos[id]
+	}
+	info := s.chainInfoOf(n, key)
+	if len(cc.infos) >= maxChains {
+		return -1, info
+	}
+	if cc.ids == nil {
+		cc.ids = map[chainKey]int32{}
+	}
+	id := int32(len(cc.infos))
+	cc.ids[k] = id
+	cc.infos = append(cc.infos, info)
+	return id, info
 }
 
-// candidate is a branch of a rule to try: paths[path] of the rule's
-// compiled branches, or its fallback when path is -1.
-type candidate struct{ rule, path int32 }
-
-// candidates returns the branches of p's rules whose name tests n (of
-// chain id chain and name key key) passes, in rule order: computed once per
-// chain for the current pattern (see forPattern).
-func (c *chains) candidates(p *Pattern, chain int32, n *xpath.Node, key int32) []candidate {
-	if c.done[chain] {
-		m := c.memo[chain]
-		return c.cands[m[0]:m[1]]
-	}
-	lo := int32(len(c.cands))
-	for _, i := range p.dispatch.candidates(n, key) {
-		r := p.Rules[i]
-		if len(r.dispatch.fallback) > 0 {
-			c.cands = append(c.cands, candidate{int32(i), -1})
-		}
-		for j := range r.dispatch.paths {
-			if r.dispatch.paths[j].shape(n) {
-				c.cands = append(c.cands, candidate{int32(i), int32(j)})
-			}
-		}
-	}
-	hi := int32(len(c.cands))
-	c.memo[chain], c.done[chain] = [2]int32{lo, hi}, true
-	return c.cands[lo:hi]
+// candidates returns the candidates of n in the pattern of index pi.
+func (c *chains) candidates(n *xpath.Node, pi int) []candidate {
+	return c.infos[c.order[n.Order]].cands[pi]
 }

@@ -48,9 +48,10 @@ type Schema struct {
 	// every expression, e.g. implementations of xsl:function.
 	Functions map[string]xpath.Function
 
-	xslFuncs   []*xslFunc         // interpreted xsl:function elements, also in Functions
-	keys       nameKeys           // names the steps of rule contexts test, numbered
-	chainable  bool               // no partial wildcard in a compiled rule context (see chains)
+	xslFuncs   []*xslFunc // interpreted xsl:function elements, also in Functions
+	keys       nameKeys   // names the steps of rule contexts test, numbered
+	chainable  bool       // no partial wildcard in a compiled rule context (see chains)
+	chainCache chainCache
 	keyIDs     []int              // by key: the name's id for xpath.Document.NamedID (index 0 unused)
 	consts     map[*Let]xpath.Seq // values of the schema and pattern lets that do not depend on the document
 	sets       *xpath.Sets        // string sets of the long ones (code lists)
@@ -604,7 +605,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// The name chain of every node too, when the schema allows (see chains).
 	var ch *chains
 	if s.chainable {
-		ch = getChains(root)
+		ch = s.getChains(root)
 		defer ch.release()
 	}
 	add := func(n *xpath.Node) {
@@ -640,7 +641,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 
 	var some []int32
 	var out []Failure
-	for _, p := range s.Patterns {
+	for pi, p := range s.Patterns {
 		var saved map[string]xpath.Seq
 		var savedErrs map[string]error
 		if len(p.Lets) > 0 { // pattern lets are scoped to their pattern
@@ -692,12 +693,9 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}}
 		// The first rule, in rule order, whose context matches n owns it.
-		if ch != nil {
-			ch.forPattern()
-		}
 		owner := func(n *xpath.Node, key int32) (int, bool) {
 			if ch != nil {
-				for _, c := range ch.candidates(p, ch.order[n.Order], n, key) {
+				for _, c := range ch.candidates(n, pi) {
 					i := int(c.rule)
 					if c.path < 0 {
 						if fallback[i][n] {
