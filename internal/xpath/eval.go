@@ -166,6 +166,21 @@ func (ev *evaluator) one(it Item) Seq {
 	return ev.ones[k-1 : k : k]
 }
 
+// seq returns an empty sequence with room for k items, carved from a chunk
+// shared with other short sequences (as one does): its capacity is exactly
+// k, so appending beyond it copies and never reaches a neighbour.
+func (ev *evaluator) seq(k int) Seq {
+	if k > 32 {
+		return make(Seq, 0, k)
+	}
+	if cap(ev.ones)-len(ev.ones) < k {
+		ev.ones = make([]Item, 0, min(max(2*cap(ev.ones), 4*k), 256))
+	}
+	n := len(ev.ones)
+	ev.ones = ev.ones[:n+k]
+	return ev.ones[n:n:n+k]
+}
+
 // lenient reports whether an error in a predicate evaluated now counts as
 // false.
 func (ev *evaluator) lenient() bool { return ev.env.LenientPredicates && ev.depth == 0 }
@@ -715,7 +730,7 @@ func (ev *evaluator) path(p *Path, c dctx) (Seq, error) {
 		if root.Kind != DocumentNode {
 			return nil, errf(ErrDynamic, "XPDY0050", "root of the context node is not a document node")
 		}
-		cur = Seq{root}
+		cur = ev.one(root)
 		if p.Root == RootDoubleSlash {
 			if sts := indexedSteps(p.Steps[0].Expr); sts != nil {
 				out, ok, err := ev.descendantsIndexed([]*Node{root}, sts, c)
@@ -875,7 +890,7 @@ tested:
 			}
 		}
 	}
-	sel := make(Seq, 0, k)
+	sel := ev.seq(k)
 	for _, m := range cand {
 		if ok, _ := ev.test(st, m); ok {
 			sel = append(sel, m)
@@ -1076,7 +1091,7 @@ func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 				var pick Seq
 				if iv, ok := r[0].(Integer); ok && iv.V.IsInt64() {
 					if k := iv.V.Int64(); k >= 1 && k <= int64(len(s)) {
-						pick = Seq{s[k-1]}
+						pick = ev.one(s[k-1])
 					}
 				} else {
 					for i := range s {
@@ -1105,6 +1120,9 @@ func (ev *evaluator) filter(s Seq, preds []Expr, c dctx) (Seq, error) {
 				return nil, err
 			}
 			if keep {
+				if out == nil {
+					out = ev.seq(len(s) - i)
+				}
 				out = append(out, it)
 			}
 		}

@@ -340,7 +340,14 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 		for i < len(list) && list[i].Order <= lo {
 			i++
 		}
-		for ; i < len(list) && list[i].Order <= hi; i++ {
+		j := i
+		for j < len(list) && list[j].Order <= hi {
+			j++
+		}
+		if out == nil && j > i {
+			out = ev.seq(j - i) // often the only subtree
+		}
+		for ; i < j; i++ {
 			out = append(out, list[i])
 		}
 	}
