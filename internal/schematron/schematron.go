@@ -582,7 +582,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	order := make([]*xpath.Node, 0, root.Last+1)
 	byKey := make([][]int32, len(s.keys)+1) // indexes in order, by name key
 	keyByOrder := make([]int32, root.Last+1)
-	byName := false // by registered name id, else by the document's names
+	byName := true // by registered name id, else by the document's names
 	for k := 1; k < len(s.keyIDs); k++ {
 		nodes, ok := doc.NamedID(s.keyIDs[k])
 		if !ok {
