@@ -277,6 +277,8 @@ func Walk(e Expr, f func(Expr) bool) {
 		}
 	case *memoExpr:
 		Walk(n.X, f)
+	case *cseExpr:
+		Walk(n.X, f)
 	case *boolExpr:
 		Walk(n.X, f)
 	}

@@ -92,6 +92,7 @@ type evaluator struct {
 	nodes []*Node  // a stack for the nodes compiled tests visit
 	ones  []Item   // the backing of one-item sequences (see one)
 	sets  map[*Item]*setEntry
+	cse   []cseEntry // the last values of cse nodes, by slot
 }
 
 // stringSet returns the strings of seq as a set when seq is a long
@@ -178,7 +179,7 @@ func (ev *evaluator) seq(k int) Seq {
 	}
 	n := len(ev.ones)
 	ev.ones = ev.ones[:n+k]
-	return ev.ones[n:n:n+k]
+	return ev.ones[n : n : n+k]
 }
 
 // lenient reports whether an error in a predicate evaluated now counts as
@@ -404,6 +405,8 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		return ev.path(n, c)
 	case *memoExpr:
 		return ev.evalMemo(n, c)
+	case *cseExpr:
+		return ev.evalCSE(n, c)
 	case *boolExpr:
 		b, err := n.f(ev, c)
 		if err != nil {

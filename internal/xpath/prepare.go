@@ -98,11 +98,18 @@ func Prepare(e Expr, env *Env) error {
 		return true
 	})
 	memoize(ev, e)
+	if !testNoCSE {
+		commonSubexpressions(e, nsKeyOf(ev.env.Namespaces))
+	}
 	if !testNoCompile {
 		boolify(e)
 	}
 	return nil
 }
+
+// testNoCSE makes Prepare leave repeated subexpressions alone, so tests can
+// compare with their evaluation each time.
+var testNoCSE bool
 
 // testNoCompile makes Prepare leave boolean tests uncompiled, so tests can
 // compare compiled tests with the general evaluator.
