@@ -311,10 +311,12 @@ type callState struct {
 // function returns the xpath.Function for f: each top-level call gets its own
 // call state, so concurrent validations do not share recursion counters.
 func (s *Schema) xslFunction(f *xslFunc) xpath.Function {
-	return func(_ xpath.Item, args []xpath.Seq) (xpath.Seq, error) {
+	interp := func(_ xpath.Item, args []xpath.Seq) (xpath.Seq, error) {
 		st := &callState{s: s}
 		return st.call(f, args)
 	}
+	// The official Peppol functions have native implementations (native.go).
+	return s.nativeFunction(f, interp)
 }
 
 func (st *callState) call(f *xslFunc, args []xpath.Seq) (xpath.Seq, error) {
