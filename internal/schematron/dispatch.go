@@ -1,7 +1,6 @@
 package schematron
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/fellesgo/felles/internal/xpath"
@@ -506,7 +505,12 @@ func (d *patternDispatch) candidates(n *xpath.Node, key int32) []int {
 
 // chainKey is a chain extended by one node: the parent's chain and the
 // node's name key, or unknownElement or unknownAttr for other names.
-type chainKey struct{ parent, key int32 }
+// (A uint64, parent in the high half, so that maps use their fast path.)
+type chainKey uint64
+
+func makeChainKey(parent, key int32) chainKey {
+	return chainKey(uint64(uint32(parent))<<32 | uint64(uint32(key)))
+}
 
 const (
 	unknownElement int32 = -1
@@ -566,7 +570,6 @@ type chains struct {
 	ids    map[chainKey]int32 // local ids, by the parent's local id
 	global []int32            // by local id: the id in the schema's cache, or -1
 	infos  []*chainInfo       // by local id
-	order  []int32            // the local chain id of each node, by Order
 }
 
 var chainsPool = sync.Pool{New: func() any { return &chains{ids: map[chainKey]int32{}} }}
@@ -578,7 +581,6 @@ func (s *Schema) getChains(root *xpath.Node) *chains {
 	c.s = s
 	clear(c.ids)
 	c.global, c.infos = c.global[:0], c.infos[:0]
-	c.order = slices.Grow(c.order[:0], root.Last+1)[:root.Last+1]
 	c.add(root, -1, documentKey)
 	return c
 }
@@ -587,7 +589,7 @@ func (s *Schema) getChains(root *xpath.Node) *chains {
 func (c *chains) release() {
 	clear(c.infos) // may hold chains of this document alone
 	c.s = nil
-	if len(c.order) > 1<<18 || len(c.ids) > 1<<14 {
+	if len(c.infos) > 1<<14 {
 		return
 	}
 	chainsPool.Put(c)
@@ -602,7 +604,7 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 			key = unknownAttr
 		}
 	}
-	k := chainKey{parent, key}
+	k := makeChainKey(parent, key)
 	id, ok := c.ids[k]
 	if !ok {
 		id = int32(len(c.infos))
@@ -615,7 +617,6 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 		c.global = append(c.global, g)
 		c.infos = append(c.infos, info)
 	}
-	c.order[n.Order] = id
 	return id
 }
 
@@ -628,7 +629,7 @@ func (s *Schema) chain(n *xpath.Node, gparent, key int32, keep bool) (int32, *ch
 		return -1, s.chainInfoOf(n, key)
 	}
 	cc := &s.chainCache
-	k := chainKey{gparent, key}
+	k := makeChainKey(gparent, key)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if id, ok := cc.ids[k]; ok {
@@ -645,9 +646,4 @@ func (s *Schema) chain(n *xpath.Node, gparent, key int32, keep bool) (int32, *ch
 	cc.ids[k] = id
 	cc.infos = append(cc.infos, info)
 	return id, info
-}
-
-// candidates returns the candidates of n in the pattern of index pi.
-func (c *chains) candidates(n *xpath.Node, pi int) []candidate {
-	return c.infos[c.order[n.Order]].cands[pi]
 }

@@ -608,24 +608,36 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		ch = s.getChains(root)
 		defer ch.release()
 	}
-	add := func(n *xpath.Node) {
+	// By visit index too: each node's name key and chain, so that a
+	// pattern's loop reads a node only when some rule may match it.
+	keyAt := make([]int32, 0, root.Last+1)
+	var chainAt []int32
+	if ch != nil {
+		chainAt = make([]int32, 0, root.Last+1)
+	}
+	add := func(n *xpath.Node, chain int32) {
 		k := keyByOrder[n.Order]
 		if k != 0 {
 			byKey[k] = append(byKey[k], int32(len(order)))
 		}
 		order = append(order, n)
+		keyAt = append(keyAt, k)
+		if ch != nil {
+			chainAt = append(chainAt, chain)
+		}
 	}
 	// The nodes the compiled Schematron XSLT visits, in its order: the
 	// document node, then each element followed by its attributes and then
 	// its child elements (apply-templates select="@*|*").
 	var walk func(n *xpath.Node, chain int32)
 	walk = func(n *xpath.Node, chain int32) {
-		add(n)
+		add(n, chain)
 		for _, a := range n.Attrs {
-			add(a)
+			var ac int32
 			if ch != nil {
-				ch.add(a, chain, keyByOrder[a.Order])
+				ac = ch.add(a, chain, keyByOrder[a.Order])
 			}
+			add(a, ac)
 		}
 		for _, c := range n.Children {
 			if c.Kind == xpath.ElementNode {
@@ -693,9 +705,14 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 			}
 		}}
 		// The first rule, in rule order, whose context matches n owns it.
-		owner := func(n *xpath.Node, key int32) (int, bool) {
+		owner := func(k int) (int, bool) {
 			if ch != nil {
-				for _, c := range ch.candidates(n, pi) {
+				cands := ch.infos[chainAt[k]].cands[pi]
+				if len(cands) == 0 {
+					return 0, false
+				}
+				n := order[k]
+				for _, c := range cands {
 					i := int(c.rule)
 					if c.path < 0 {
 						if fallback[i][n] {
@@ -709,7 +726,8 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				}
 				return 0, false
 			}
-			for _, i := range p.dispatch.candidates(n, key) {
+			n := order[k]
+			for _, i := range p.dispatch.candidates(n, keyAt[k]) {
 				if fallback[i][n] {
 					return i, true
 				}
@@ -745,14 +763,14 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				}
 				k = int(some[j])
 			}
-			n := order[k]
 			if j&255 == 0 && stopped() {
 				return nil, ctx.Err()
 			}
-			i, ok := owner(n, keyByOrder[n.Order])
+			i, ok := owner(k)
 			if !ok {
 				continue
 			}
+			n := order[k]
 			func() {
 				r := p.Rules[i]
 				if len(r.Lets) > 0 {
