@@ -617,7 +617,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	}
 	add := func(n *xpath.Node, chain int32) {
 		k := keyByOrder[n.Order]
-		if k != 0 {
+		if k != 0 && ch == nil {
 			byKey[k] = append(byKey[k], int32(len(order)))
 		}
 		order = append(order, n)
@@ -742,7 +742,9 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		// The nodes to try: all of them when a rule may match any element,
 		// attribute or the document node, else only those with a name
 		// some rule's context ends in, in visit order.
-		visitAll := p.dispatch.any()
+		// With name chains, trying a node with no candidates costs two
+		// loads, less than sorting the named ones.
+		visitAll := p.dispatch.any() || ch != nil
 		if !visitAll {
 			some = some[:0]
 			for _, key := range p.dispatch.keys {
