@@ -326,6 +326,34 @@ func toRunes(buf []rune, s string) ([]rune, bool) {
 	return rs, true
 }
 
+// oneStringArg is the one argument of a function of one string parameter,
+// as a string and in runes (in buf when they fit).
+func oneStringArg(args []xpath.Seq, buf []rune) (string, []rune, bool) {
+	if len(args) != 1 {
+		return "", nil, false
+	}
+	s, ok := stringItem(args[0])
+	if !ok {
+		return "", nil, false
+	}
+	rs, ok := toRunes(buf, s)
+	return s, rs, ok
+}
+
+// optStringArg is oneStringArg for a parameter that may be the empty
+// sequence (then "").
+func optStringArg(args []xpath.Seq, buf []rune) (string, []rune, bool) {
+	if len(args) != 1 {
+		return "", nil, false
+	}
+	s, _, ok := optStringItem(args[0])
+	if !ok {
+		return "", nil, false
+	}
+	rs, ok := toRunes(buf, s)
+	return s, rs, ok
+}
+
 // subRunes is substring($s, start, n) for integer start >= 1 and n >= 0.
 func subRunes(rs []rune, start, n int) []rune {
 	lo, hi := start-1, start-1+n
@@ -424,15 +452,8 @@ func weightedSum(rs []rune, weight func(i int) int64) int64 {
 }
 
 func nativeGLN(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, ok := stringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	_, rs, ok := oneStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -445,15 +466,8 @@ func nativeGLN(args []xpath.Seq) (xpath.Seq, bool) {
 }
 
 func nativeMod11(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, ok := stringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	s, rs, ok := oneStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -468,15 +482,8 @@ func nativeMod11(args []xpath.Seq) (xpath.Seq, bool) {
 // ---- u:mod97-0208 ----
 
 func nativeMod97(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, ok := stringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	_, rs, ok := oneStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -557,15 +564,8 @@ func cf16(rs []rune) bool {
 }
 
 func nativeCheckCF16(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, _, ok := optStringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	_, rs, ok := optStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -573,15 +573,8 @@ func nativeCheckCF16(args []xpath.Seq) (xpath.Seq, bool) {
 }
 
 func nativeCheckCF(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, _, ok := optStringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	s, rs, ok := optStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -703,15 +696,8 @@ func nativeAddPIVA(args []xpath.Seq) (xpath.Seq, bool) {
 }
 
 func nativeCheckPIVAseIT(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, ok := stringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	_, rs, ok := oneStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}
@@ -773,15 +759,8 @@ func nativeTin(args []xpath.Seq) (xpath.Seq, bool) {
 // ---- u:checkSEOrgnr (Sweden) ----
 
 func nativeSEOrgnr(args []xpath.Seq) (xpath.Seq, bool) {
-	if len(args) != 1 {
-		return nil, false
-	}
-	s, ok := stringItem(args[0])
-	if !ok {
-		return nil, false
-	}
 	var buf [64]rune
-	rs, ok := toRunes(buf[:], s)
+	_, rs, ok := oneStringArg(args, buf[:])
 	if !ok {
 		return nil, false
 	}

@@ -3,7 +3,6 @@ package xpath
 import (
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Common subexpressions.
@@ -59,24 +58,9 @@ type cseEntry struct {
 
 // cseSlots numbers cse nodes by printed form and namespace bindings (equal
 // keys have equal values in equal circumstances, so asserts may share).
-var cseSlots struct {
-	mu  sync.Mutex
-	ids map[string]int
-}
+var cseSlots slots
 
-func cseSlot(key string) int {
-	cseSlots.mu.Lock()
-	defer cseSlots.mu.Unlock()
-	if cseSlots.ids == nil {
-		cseSlots.ids = map[string]int{}
-	}
-	if id, ok := cseSlots.ids[key]; ok {
-		return id
-	}
-	id := len(cseSlots.ids)
-	cseSlots.ids[key] = id
-	return id
-}
+func cseSlot(key string) int { return cseSlots.slot(key) }
 
 // evalCSE evaluates a cse node, reusing its last value when the focus and
 // the free variables' values are the same.

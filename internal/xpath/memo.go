@@ -53,22 +53,28 @@ func (m *Memo) Reset() {
 // memoSlots registers document-constant subexpressions by their printed
 // form and the namespace bindings they were prepared with, so that the same
 // subexpression in different asserts shares one slot.
-var memoSlots struct {
+var memoSlots slots
+
+func memoSlot(key string) int { return memoSlots.slot(key) }
+
+// slots numbers keys from 0, for the slots of memo and cse nodes.
+type slots struct {
 	mu  sync.Mutex
 	ids map[string]int
 }
 
-func memoSlot(key string) int {
-	memoSlots.mu.Lock()
-	defer memoSlots.mu.Unlock()
-	if memoSlots.ids == nil {
-		memoSlots.ids = map[string]int{}
+// slot returns the number of key, numbering it when new.
+func (s *slots) slot(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[string]int{}
 	}
-	if id, ok := memoSlots.ids[key]; ok {
+	if id, ok := s.ids[key]; ok {
 		return id
 	}
-	id := len(memoSlots.ids)
-	memoSlots.ids[key] = id
+	id := len(s.ids)
+	s.ids[key] = id
 	return id
 }
 
