@@ -314,15 +314,9 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 	if len(ns) == 0 {
 		return nil, true, nil
 	}
-	all, numeric, err := ev.varPreds(st, c)
-	if err != nil && ev.lenient() {
-		if ev.env.Recovered != nil {
-			ev.env.Recovered(err)
-		}
-		return nil, true, nil // the predicate fails for every candidate: none matches
-	}
-	if numeric || err != nil {
-		return nil, !numeric, err
+	all, generic := ev.varPreds(st, c)
+	if generic {
+		return nil, false, nil
 	}
 	if !all {
 		return nil, true, nil
@@ -436,10 +430,26 @@ func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 				return false, false, nil
 			}
 		}
+		// A step whose name the document lacks selects nothing, so the
+		// path selects nothing, as long as no earlier step has a predicate
+		// (whose evaluation could raise an error).
+		preds := false
+		if alts == nil {
+			preds = len(first.Preds) > 0
+		} else {
+			for _, a := range alts {
+				preds = preds || len(a.Preds) > 0
+			}
+		}
 		for _, st := range steps[1:] {
-			if absent(start, st.Expr.(*AxisStep)) {
+			as := st.Expr.(*AxisStep)
+			if preds {
+				break
+			}
+			if absent(start, as) {
 				return false, true, nil
 			}
+			preds = len(as.Preds) > 0
 		}
 		if alts == nil && absent(start, first) {
 			return false, true, nil
@@ -579,14 +589,11 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 	}
 	simple := as.predFree
 	if simple {
-		all, numeric, err := ev.varPreds(as, c)
-		if err != nil {
-			return false, true, err
-		}
-		if !numeric && !all {
+		all, generic := ev.varPreds(as, c)
+		if !generic && !all {
 			return false, true, nil
 		}
-		simple = !numeric
+		simple = !generic
 	}
 	switch {
 	case simple && as.Axis == AxisChild:
@@ -653,31 +660,35 @@ func boolSeq(b bool) Seq {
 }
 
 // varPreds evaluates the predicates of st that are bare variable references
-// ([$isGreekSender]): they do not depend on the focus, so their value decides
-// for every candidate at once. numeric is true when one holds a number (a
-// positional predicate: the caller must evaluate the step generically);
-// otherwise all reports whether every such predicate is true.
-func (ev *evaluator) varPreds(st *AxisStep, c dctx) (all, numeric bool, err error) {
+// ([$isGreekSender]): they do not depend on the focus, so those that come
+// before any other predicate decide for every candidate at once: all reports
+// whether they are all true. generic is true when the step must be
+// evaluated generically instead: a variable holds a number (a positional
+// predicate), or evaluating one fails (whether the error is raised depends
+// on the candidates and the predicates before it, as the generic
+// evaluation finds).
+func (ev *evaluator) varPreds(st *AxisStep, c dctx) (all, generic bool) {
 	all = true
+	leading := true
 	for _, p := range st.Preds {
 		v, ok := p.(*VarRef)
 		if !ok {
+			leading = false
 			continue
 		}
 		s, err := ev.eval(v, c)
-		if err != nil {
-			return false, false, err
-		}
-		if len(s) == 1 && isNumeric(s[0]) {
-			return false, true, nil
+		if err != nil || (len(s) == 1 && isNumeric(s[0])) {
+			return false, true
 		}
 		b, err := EBV(s)
 		if err != nil {
-			return false, false, err
+			return false, true
 		}
-		all = all && b
+		if leading {
+			all = all && b
+		}
 	}
-	return all, false, nil
+	return all, false
 }
 
 // unionSteps returns the alternatives of a union of prepared axis steps, as
