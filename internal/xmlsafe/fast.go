@@ -24,6 +24,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // forceSlow disables the fast path, for tests and benchmarks.
@@ -37,13 +38,25 @@ func plain(data []byte) bool {
 	if bytes.Contains(data, []byte("]]>")) {
 		return false
 	}
+	// "<!" anywhere and "<?" anywhere but at offset 0, found from their
+	// second byte, which is rare where '<' is at every tag.
 	for i := 0; ; {
-		k := bytes.IndexByte(data[i:], '<')
+		k := bytes.IndexByte(data[i:], '!')
 		if k < 0 {
 			break
 		}
 		i += k + 1
-		if i < len(data) && (data[i] == '!' || data[i] == '?' && i != 1) {
+		if i >= 2 && data[i-2] == '<' {
+			return false
+		}
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(data[i:], '?')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		if i >= 3 && data[i-2] == '<' {
 			return false
 		}
 	}
@@ -57,19 +70,14 @@ func plain(data []byte) bool {
 			return false
 		}
 	}
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	n := len(data)
 	i := 0
 	for ; i+8 <= n; i += 8 {
 		x := binary.LittleEndian.Uint64(data[i:])
-		// Some byte below 0x20 (bytes from 0x80 up never count).
-		if (x-ones*0x20)&^x&highs == 0 {
-			continue
-		}
-		for _, c := range data[i : i+8] {
-			if c < 0x20 && c != '\t' && c != '\n' {
-				return false
-			}
+		// Some byte below 0x20, maybe (bytes from 0x80 up never count),
+		// as in the words with a tab or newline; then exactly.
+		if (x-bytes01*0x20)&^x&bytes80 != 0 && ctrlBytes(x) != 0 {
+			return false
 		}
 	}
 	for _, c := range data[i:] {
@@ -80,16 +88,46 @@ func plain(data []byte) bool {
 	return true
 }
 
+// Words of 8 bytes 0x01 and 0x80, for plain and ctrlBytes.
+const bytes01, bytes80 = 0x0101010101010101, 0x8080808080808080
+
+// ctrlBytes marks the bytes of x (8 bytes of input) that are control
+// characters other than tab and newline: the high bit of each such byte
+// is set in the result, and no other bit. Each byte is computed apart
+// from the others (no carry or borrow crosses a byte), so the result is
+// exact: the usual has-less-than trick also flags every tab and newline,
+// and bytes above a flagged one, which then need a look one by one.
+func ctrlBytes(x uint64) uint64 {
+	const lows = 0x7F7F7F7F7F7F7F7F
+	// Bytes below 0x20: under 0x80 (high bit clear), and their low 7 bits
+	// plus 0x60 do not reach 0x80.
+	below := ^((x&lows + bytes01*(0x80-0x20)) | x) & bytes80
+	// Tabs and newlines: the bytes that XOR to zero.
+	tab, nl := x^(bytes01*'\t'), x^(bytes01*'\n')
+	isTab := ^((tab&lows + lows) | tab) & bytes80
+	isNL := ^((nl&lows + lows) | nl) & bytes80
+	return below &^ (isTab | isNL)
+}
+
 // walkFast is [Walk] over data, which has no BOM, is valid UTF-8 and is
 // [plain], on the fast tokenizer. ok is false if the fast path gave up
 // before calling f; the caller must then start over on the slow path.
 func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err error) {
-	z := fastTokenizer{b: data, s: string(data), attr: make([]xml.Attr, 0, 16)}
+	var s string
+	if f == nil && len(data) > 0 {
+		// Check: the strings only live in the checker, which is gone
+		// when walkFast returns; data cannot change before.
+		s = unsafe.String(&data[0], len(data))
+	} else {
+		s = string(data) // f may keep the names and values
+	}
+	z := fastTokenizer{b: data, s: s, attr: make([]xml.Attr, 0, 16)}
 	c := checker{lim: lim, seen: make(map[xml.Name]struct{})}
 	// Pass 1: tokenize and check, calling nothing.
 	for {
 		c.off = int64(z.pos)
-		k := z.next()
+		z.open = c.stack
+		k, name := z.next()
 		if k == fastEOF {
 			break
 		}
@@ -98,13 +136,13 @@ func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err er
 		}
 		switch k {
 		case fastStart:
-			err = c.startRoot(xml.StartElement{Name: z.name, Attr: z.attr})
+			err = c.startRoot(xml.StartElement{Name: name, Attr: z.attr})
 		case fastEnd:
-			err = c.end(xml.EndElement{Name: z.name})
+			err = c.end(xml.EndElement{Name: name})
 		case fastText:
-			err = c.text(z.text)
+			err = c.text(z.textBytes())
 		case fastProcInst:
-			err = c.procInst(xml.ProcInst{Target: "xml", Inst: z.text})
+			err = c.procInst(xml.ProcInst{Target: "xml", Inst: z.textBytes()})
 		}
 		if err != nil {
 			return false, nil
@@ -121,19 +159,19 @@ func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err er
 	var out []byte
 	for {
 		var tok xml.Token
-		switch z.next() {
+		switch k, name := z.next(); k {
 		case fastEOF:
 			return true, nil
 		case fastStart:
-			tok = xml.StartElement{Name: z.name, Attr: z.attr}
+			tok = xml.StartElement{Name: name, Attr: z.attr}
 		case fastEnd:
-			tok = xml.EndElement{Name: z.name}
+			tok = xml.EndElement{Name: name}
 		case fastText:
 			// Hand out a copy, never the caller's input itself.
-			out = append(out[:0], z.text...)
+			out = append(out[:0], z.textBytes()...)
 			tok = xml.CharData(out)
 		case fastProcInst:
-			tok = xml.ProcInst{Target: "xml", Inst: bytes.Clone(z.text)}
+			tok = xml.ProcInst{Target: "xml", Inst: bytes.Clone(z.textBytes())}
 		default:
 			// Only possible if f changed data under us.
 			return true, &Error{Reason: Malformed, Offset: -1, Detail: "input changed during Walk"}
@@ -144,13 +182,22 @@ func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err er
 	}
 }
 
+// textBytes returns the current text token, or the XML declaration's
+// content: decoded in buf, or the input itself.
+func (z *fastTokenizer) textBytes() []byte {
+	if z.decoded {
+		return z.buf
+	}
+	return z.b[z.textAt:z.textEnd]
+}
+
 // textString returns the current text token as a string: a substring of
 // the input's string when it needed no decoding.
 func (z *fastTokenizer) textString() string {
 	if z.decoded {
-		return string(z.text)
+		return string(z.buf)
 	}
-	return z.s[z.textAt : z.textAt+len(z.text)]
+	return z.s[z.textAt:z.textEnd]
 }
 
 // Token kinds of [fastTokenizer.next].
@@ -171,121 +218,123 @@ type fastTokenizer struct {
 
 	needClose bool // the last token was a self-closing start tag
 
-	// The current token.
-	name xml.Name   // of a start or end tag
-	attr []xml.Attr // of a start tag; reused
-	text []byte     // text, decoded, or the XML declaration's content
+	// open is the checker's stack of open elements as of the next token,
+	// set by the caller, or nil: an end tag that names the innermost one is
+	// matched against it whole instead of being scanned byte by byte (see
+	// endName).
+	open []xml.Name
 
-	// For text: whether text is decoded into buf, else it is the input at
-	// textAt.
-	decoded bool
-	textAt  int
+	// The current token, but for its name, which next returns: a start
+	// tag's attributes, or text (decoded) or the XML declaration's content.
+	// Only offsets and flags change from token to token: storing slices
+	// and strings here would cost write barriers while the GC runs.
+	attr []xml.Attr // of a start tag; reused
+
+	// Whether the text is decoded into buf, else it is the input at
+	// [textAt, textEnd).
+	decoded         bool
+	textAt, textEnd int
 
 	buf []byte // decoded text; reused
+
+	selfName xml.Name // the name of the last self-closing start tag
 }
 
-// next reads the next token, returning its kind; fastBail means the fast
-// tokenizer does not handle what follows.
-func (z *fastTokenizer) next() int {
+// next reads the next token, returning its kind and, for a start or end
+// tag, its name; fastBail means the fast tokenizer does not handle what
+// follows.
+func (z *fastTokenizer) next() (kind int, name xml.Name) {
 	if z.needClose {
 		z.needClose = false
-		return fastEnd
+		return fastEnd, z.selfName
 	}
 	b, i, n := z.b, z.pos, len(z.b)
 	if i >= n {
-		return fastEOF
+		return fastEOF, name
 	}
 	if b[i] != '<' {
-		j := bytes.IndexByte(b[i:], '<')
-		if j < 0 {
-			j = n
-		} else {
-			j += i
-		}
+		j, amp := scanText(b, i)
 		seg := b[i:j]
 		z.decoded = false
-		if bytes.IndexByte(seg, '&') >= 0 {
+		if amp {
 			var ok bool
 			if z.buf, ok = decode(z.buf[:0], seg); !ok {
-				return fastBail
+				return fastBail, name
 			}
-			seg = z.buf
 			z.decoded = true
 		}
-		z.text = seg
-		z.textAt = i
+		z.textAt, z.textEnd = i, j
 		z.pos = j
-		return fastText
+		return fastText, name
 	}
 	i++
 	if i >= n {
-		return fastBail
+		return fastBail, name
 	}
 	switch b[i] {
 	case '/':
-		name, j, ok := z.nsname(i + 1)
+		name, j, ok := z.endName(i + 1)
 		if !ok {
-			return fastBail
+			if name, j, ok = z.nsname(i + 1); !ok {
+				return fastBail, name
+			}
 		}
 		j = skipSpace(b, j)
 		if j >= n || b[j] != '>' {
-			return fastBail
+			return fastBail, name
 		}
-		z.name, z.pos = name, j+1
-		return fastEnd
+		z.pos = j + 1
+		return fastEnd, name
 	case '?':
-		return z.xmlDecl()
+		return z.xmlDecl(), name
 	case '!':
-		return fastBail // cannot happen in plain input
+		return fastBail, name // cannot happen in plain input
 	}
 	name, j, ok := z.nsname(i)
 	if !ok {
-		return fastBail
+		return fastBail, name
 	}
-	z.name = name
 	z.attr = z.attr[:0]
 	for {
 		j = skipSpace(b, j)
 		if j >= n {
-			return fastBail
+			return fastBail, name
 		}
 		switch b[j] {
 		case '/':
 			if j+1 >= n || b[j+1] != '>' {
-				return fastBail
+				return fastBail, name
 			}
 			z.needClose = true
+			z.selfName = name
 			z.pos = j + 2
-			return fastStart
+			return fastStart, name
 		case '>':
 			z.pos = j + 1
-			return fastStart
+			return fastStart, name
 		}
 		var a xml.Attr
 		if a.Name, j, ok = z.nsname(j); !ok {
-			return fastBail
+			return fastBail, name
 		}
 		j = skipSpace(b, j)
 		if j >= n || b[j] != '=' {
-			return fastBail
+			return fastBail, name
 		}
 		j = skipSpace(b, j+1)
 		if j >= n || (b[j] != '"' && b[j] != '\'') {
-			return fastBail
+			return fastBail, name
 		}
 		q := b[j]
 		j++
-		k := bytes.IndexByte(b[j:], q)
-		if k < 0 {
-			return fastBail
+		k, lt, amp := scanValue(b[j:], q)
+		if k < 0 || lt {
+			return fastBail, name
 		}
 		val := b[j : j+k]
-		if bytes.IndexByte(val, '<') >= 0 {
-			return fastBail
-		}
-		if bytes.IndexByte(val, '&') >= 0 {
+		if amp {
 			if z.buf, ok = decode(z.buf[:0], val); !ok {
-				return fastBail
+				return fastBail, name
 			}
 			a.Value = string(z.buf)
 		} else {
@@ -294,6 +343,55 @@ func (z *fastTokenizer) next() int {
 		z.attr = append(z.attr, a)
 		j += k + 1
 	}
+}
+
+// shortRun is how far scanText and scanValue look byte by byte before
+// they turn to bytes.IndexByte: most text runs (indentation, values) and
+// attribute values are shorter, and a loop over them costs less than the
+// calls.
+const shortRun = 32
+
+// scanText returns the end of the text run at b[i:], the offset of the next
+// '<' or len(b), and whether the run has an '&'.
+func scanText(b []byte, i int) (j int, amp bool) {
+	j = i
+	for end := min(len(b), i+shortRun); j < end; j++ {
+		switch b[j] {
+		case '<':
+			return j, amp
+		case '&':
+			amp = true
+		}
+	}
+	if j == len(b) {
+		return j, amp
+	}
+	k := bytes.IndexByte(b[j:], '<')
+	if k < 0 {
+		k = len(b) - j
+	}
+	return j + k, amp || bytes.IndexByte(b[j:j+k], '&') >= 0
+}
+
+// scanValue returns the offset in b of the closing quote q of an attribute
+// value, or -1, and whether the value has a '<' or an '&'.
+func scanValue(b []byte, q byte) (k int, lt, amp bool) {
+	for end := min(len(b), shortRun); k < end; k++ {
+		switch b[k] {
+		case q:
+			return k, lt, amp
+		case '<':
+			lt = true
+		case '&':
+			amp = true
+		}
+	}
+	j := bytes.IndexByte(b[k:], q)
+	if j < 0 {
+		return -1, lt, amp
+	}
+	val := b[k : k+j]
+	return k + j, lt || bytes.IndexByte(val, '<') >= 0, amp || bytes.IndexByte(val, '&') >= 0
 }
 
 // xmlDecl reads the XML declaration "<?xml ...?>", which [plain] allows
@@ -320,7 +418,7 @@ func (z *fastTokenizer) xmlDecl() int {
 	if enc := procInst("encoding", content); enc != "" && !strings.EqualFold(enc, "utf-8") {
 		return fastBail
 	}
-	z.text = b[i : i+k]
+	z.decoded, z.textAt, z.textEnd = false, i, i+k
 	z.pos = i + k + 2
 	return fastProcInst
 }
@@ -358,6 +456,38 @@ func (z *fastTokenizer) nsname(i int) (name xml.Name, j int, ok bool) {
 		return name, 0, false
 	}
 	return xml.Name{Space: z.s[i:colon], Local: z.s[colon+1 : j]}, j, true
+}
+
+// endName reads the name of an end tag at b[i:] if it is that of the
+// innermost open element, which nsname read before: it then returns what
+// nsname would, the open element's name, after comparing the bytes whole.
+// ok is false for anything else, which is left to nsname.
+func (z *fastTokenizer) endName(i int) (name xml.Name, j int, ok bool) {
+	if len(z.open) == 0 {
+		return name, 0, false
+	}
+	name = z.open[len(z.open)-1]
+	b := z.b[i:]
+	n := len(name.Local)
+	if name.Space != "" {
+		n += len(name.Space) + 1
+	}
+	if n >= len(b) { // nsname needs a byte after the name
+		return name, 0, false
+	}
+	if name.Space == "" {
+		if string(b[:n]) != name.Local {
+			return name, 0, false
+		}
+	} else if k := len(name.Space); string(b[:k]) != name.Space || b[k] != ':' || string(b[k+1:n]) != name.Local {
+		return name, 0, false
+	}
+	// The name must end here, where nsname would stop: at an ASCII byte
+	// that is not a name byte.
+	if c := b[n]; nameByte[c] || c >= utf8.RuneSelf {
+		return name, 0, false
+	}
+	return name, i + n, true
 }
 
 // nameByte and nameStart are encoding/xml's name bytes (isNameByte), and

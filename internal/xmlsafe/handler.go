@@ -1,14 +1,18 @@
 package xmlsafe
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"unsafe"
+)
 
 // Handler receives a document's elements and text from [WalkHandler],
 // without the boxing and copying of [xml.Token]s.
 //
 // Names are as written (prefix in Space, not resolved), as in encoding/xml's
-// RawToken; end tags have been checked to match. Strings may be kept; the
-// attr slice is only valid during the call. Comments, processing
-// instructions and the XML declaration are not passed on.
+// RawToken; end tags have been checked to match. Strings may be kept
+// (unless the Handler is a [Copier]); the attr slice is only valid during
+// the call. Comments, processing instructions and the XML declaration are
+// not passed on.
 type Handler interface {
 	// StartElement receives a start tag (a self-closing tag is followed by
 	// its EndElement).
@@ -21,6 +25,18 @@ type Handler interface {
 	// Reset discards everything received so far: the walk starts over
 	// from the beginning of the document.
 	Reset()
+}
+
+// Copier is a [Handler] that copies every string it keeps (names, attribute
+// values, text) before its call returns, and keeps none of them once
+// [WalkHandler] has returned. WalkHandler may then hand it strings that
+// point into the document's bytes instead of into a copy of the whole
+// document made up front, which for a large document is most of what a
+// walk allocates.
+type Copier interface {
+	Handler
+	// CopiesStrings only marks the Handler; it is not called.
+	CopiesStrings()
 }
 
 // WalkHandler is [Walk] handing the document's content to h instead of
@@ -67,33 +83,46 @@ func WalkHandler(data []byte, lim Limits, h Handler) error {
 // whole document passed; if not, h has received a prefix of the document
 // (or nothing) and the caller must start over.
 func walkFastHandler(data []byte, lim Limits, h Handler) bool {
-	z := fastTokenizer{b: data, s: string(data), attr: make([]xml.Attr, 0, 16)}
+	var s string
+	if _, ok := h.(Copier); ok && len(data) > 0 {
+		// The strings h receives alias data, which must not change until
+		// WalkHandler returns (as for every walk): h copies what it
+		// keeps, and the checker's strings are gone when this returns.
+		s = unsafe.String(&data[0], len(data))
+	} else {
+		s = string(data)
+	}
+	z := fastTokenizer{b: data, s: s, attr: make([]xml.Attr, 0, 16)}
 	c := checker{lim: lim, seen: make(map[xml.Name]struct{})}
 	for {
 		c.off = int64(z.pos)
-		k := z.next()
+		z.open = c.stack
+		k, name := z.next()
 		if k == fastEOF {
 			break
 		}
-		if k == fastBail || c.count() != nil {
+		// c.count without the error it would build: here any failure
+		// just sends the document to the slow path.
+		c.tokens++
+		if k == fastBail || c.tokens > c.lim.MaxTokens {
 			return false
 		}
 		var err error
 		switch k {
 		case fastStart:
-			if err = c.startRoot(xml.StartElement{Name: z.name, Attr: z.attr}); err == nil {
-				err = h.StartElement(z.name, z.attr)
+			if err = c.startRoot(xml.StartElement{Name: name, Attr: z.attr}); err == nil {
+				err = h.StartElement(name, z.attr)
 			}
 		case fastEnd:
-			if err = c.end(xml.EndElement{Name: z.name}); err == nil {
-				err = h.EndElement(z.name)
+			if err = c.end(xml.EndElement{Name: name}); err == nil {
+				err = h.EndElement(name)
 			}
 		case fastText:
-			if err = c.text(z.text); err == nil {
+			if err = c.text(z.textBytes()); err == nil {
 				err = h.CharData(z.textString())
 			}
 		case fastProcInst:
-			err = c.procInst(xml.ProcInst{Target: "xml", Inst: z.text})
+			err = c.procInst(xml.ProcInst{Target: "xml", Inst: z.textBytes()})
 		}
 		if err != nil {
 			return false

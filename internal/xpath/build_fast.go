@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -26,10 +27,22 @@ type Builder struct {
 	kids  []*Node   // the children of the open elements so far, stacked
 	ns    []binding // namespace declarations in scope, innermost last
 
-	nodes []Node  // slab the next nodes come from
-	ptrs  []*Node // slab the next Children and Attrs slices come from
-	slab  int     // size of the next node slab
-	pslab int     // size of the next pointer slab
+	// The slabs the next nodes and the next Children and Attrs slices
+	// come from, from nodes[nodeAt] and ptrs[ptrAt] on: indexes, so that
+	// taking one stores no pointer (a write barrier while the GC runs).
+	nodes  []Node
+	ptrs   []*Node
+	nodeAt int
+	ptrAt  int
+	slab   int // size of the next node slab
+	pslab  int // size of the next pointer slab
+
+	// The chunk of bytes that the values and text of the tree are copied
+	// to from arenaAt on (see keep), and the size of the next one. A
+	// chunk is never reused: the tree's strings point into it.
+	arena     []byte
+	arenaAt   int
+	arenaSize int
 
 	// The slabs handed out for this document, and cleared ones from
 	// recycled documents (see Recycle).
@@ -45,6 +58,8 @@ type Builder struct {
 	keys             []nameKey         // expanded names by id
 	keyID            map[nameKey]int32 // and their ids
 	names            *internTable      // from internPool; nil until needed
+	lookupAll        bool              // see table and keyOf
+	backing          []*Node           // for the index's lists; kept by Recycle
 }
 
 // internTable interns element and attribute names as written, across
@@ -53,9 +68,11 @@ type Builder struct {
 // without inserting them again.
 type internTable struct {
 	elem, attr           map[xml.Name]*qname
-	elemCache, attrCache [128]*qname // recent names of elem and attr
-	gen                  uint64      // the current document's number; see qname.gen
-	bytes                int         // the length of the names interned
+	elemCache, attrCache [128]*qname       // recent names of elem and attr
+	locals               map[string]*qname // a name with each local part; see qname.twin
+	gen                  uint64            // the current document's number; see qname.gen
+	scope                uint64            // the namespace scope's number; see qname.scope
+	bytes                int               // the length of the names interned
 }
 
 // maxInterned and maxInternedBytes bound the names an internTable keeps
@@ -66,7 +83,8 @@ const (
 )
 
 var internPool = sync.Pool{New: func() any {
-	return &internTable{elem: make(map[xml.Name]*qname, 64), attr: make(map[xml.Name]*qname, 16)}
+	return &internTable{elem: make(map[xml.Name]*qname, 64), attr: make(map[xml.Name]*qname, 16),
+		locals: make(map[string]*qname, 80)}
 }}
 
 // table returns b's intern table, taking one from the pool if needed.
@@ -74,13 +92,17 @@ func (b *Builder) table() *internTable {
 	if b.names == nil {
 		b.names = internPool.Get().(*internTable)
 		b.names.gen++
+		b.names.scope++
+		// Names added before (only after Document, which gave the
+		// table back) are in keyID under no gen: keyOf looks up all.
+		b.lookupAll = len(b.keys) > 0
 	}
 	return b.names
 }
 
 // bframe is an open element.
 type bframe struct {
-	raw   xml.Name // the start tag's name as written, to match the end tag
+	name  *qname // the start tag's name as written, to match the end tag
 	el    *Node
 	kids  int // len(Builder.kids) at the start tag
 	nsLen int // len(Builder.ns) before its declarations
@@ -90,13 +112,24 @@ type bframe struct {
 type binding struct{ prefix, uri string }
 
 // qname is an element or attribute name as written, interned, with the
-// expanded-name id it last resolved to in document gen.
+// expanded-name id it last resolved to in document gen, and for an element
+// name the namespace URI its prefix is bound to in namespace scope scope.
 type qname struct {
 	prefix, local string
 	uri           string // the URI of key, in document gen
 	key           int32
 	gen           uint64
+	elemURI       string // the URI of prefix, in scope
+	scope         uint64
+
+	// twin is the next of the names in the same map of the table with
+	// the same local part but another prefix, in a ring, or nil if there
+	// are none (see keyOf).
+	twin *qname
 }
+
+// raw returns q as an xml.Name.
+func (q *qname) raw() xml.Name { return xml.Name{Space: q.prefix, Local: q.local} }
 
 // NewBuilder returns a Builder for one document.
 func NewBuilder() *Builder {
@@ -130,6 +163,7 @@ func (b *Builder) reset(keyID map[nameKey]int32, keys []nameKey) {
 	}
 	if b.names != nil {
 		b.names.gen++ // the ids of the names so far are gone
+		b.names.scope++
 	}
 }
 
@@ -153,7 +187,8 @@ func (b *Builder) Recycle() {
 	for _, sl := range b.freePtrs {
 		size += len(sl) * int(unsafe.Sizeof((*Node)(nil)))
 	}
-	if size > maxRecycled {
+	keep := size <= maxRecycled
+	if !keep {
 		b.free, b.freePtrs = nil, nil // a large document: let it go
 	} else {
 		for _, sl := range b.used {
@@ -172,7 +207,16 @@ func (b *Builder) Recycle() {
 		clear(keyID)
 		keys = keys[:0]
 	}
+	// So did its lists of elements and attributes; their storage is kept
+	// with the slabs, cleared (they point into them).
+	elems, elemKey, attrs, attrKey, backing := b.elems, b.elemKey, b.attrs, b.attrKey, b.backing
 	b.reset(keyID, keys)
+	if keep {
+		clear(elems)
+		clear(attrs)
+		clear(backing)
+		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
+	}
 }
 
 // Hint tells b that the document's source is data, so that it can size its
@@ -184,11 +228,13 @@ func (b *Builder) Hint(data []byte) {
 	lt := bytes.Count(data, []byte{'<'})
 	eq := bytes.Count(data, []byte{'='})
 	n := lt + lt/2 + eq + 1
-	if b.elems == nil {
-		// Capped: '=' may be in text, and the document may be refused.
-		ne, na := min(lt/2+1, 1<<16), min(eq, 1<<16)
+	// Capped: '=' may be in text, and the document may be refused.
+	ne, na := min(lt/2+1, 1<<16), min(eq, 1<<16)
+	if len(b.elems) == 0 && cap(b.elems) < ne {
 		b.elems = make([]*Node, 0, ne)
 		b.elemKey = make([]int32, 0, ne)
+	}
+	if len(b.attrs) == 0 && cap(b.attrs) < na {
 		b.attrs = make([]*Node, 0, na)
 		b.attrKey = make([]int32, 0, na)
 	}
@@ -196,37 +242,93 @@ func (b *Builder) Hint(data []byte) {
 		b.slab = min(n, 1<<16)
 		b.pslab = b.slab // every node but the root is in one Children or Attrs
 	}
+	// Values and text other than indentation are usually well under a
+	// tenth of a document.
+	b.arenaSize = min(max(len(data)/16, minArena), maxArena)
+}
+
+// Bounds of the size of an arena chunk (bytes), and the longest string
+// keep copies into one rather than on its own.
+const (
+	minArena  = 512
+	maxArena  = 64 << 10
+	maxInline = 4 << 10
+)
+
+// CopiesStrings marks Builder as an xmlsafe.Copier: it copies the strings
+// it keeps (values and text with keep; names when it interns them; see
+// StartElement), so xmlsafe.WalkHandler need not copy the document.
+func (b *Builder) CopiesStrings() {}
+
+// indent is the common indentation, newline then spaces or tabs, that keep
+// hands out substrings of instead of copies.
+var indent = [2]string{"\n" + strings.Repeat(" ", 128), "\n" + strings.Repeat("\t", 32)}
+
+// keep returns s, which may point into the document's bytes (see
+// CopiesStrings), as a string the tree may keep: a substring of indent,
+// a copy in the arena, or a copy of its own if it is long.
+func (b *Builder) keep(s string) string {
+	n := len(s)
+	if n == 0 {
+		return ""
+	}
+	if s[0] == '\n' && n > 1 {
+		for _, in := range &indent {
+			if n <= len(in) && s[1] == in[1] && s[1:] == in[1:n] {
+				return in[:n]
+			}
+		}
+	}
+	if n > maxInline {
+		return strings.Clone(s)
+	}
+	if len(b.arena)-b.arenaAt < n {
+		size := max(b.arenaSize, minArena, n)
+		b.arena, b.arenaAt = make([]byte, size), 0
+		b.arenaSize = min(2*size, maxArena)
+	}
+	at := b.arenaAt
+	copy(b.arena[at:], s)
+	b.arenaAt += n
+	return unsafe.String(&b.arena[at], n)
 }
 
 // node returns a new zero node from the slab.
 func (b *Builder) node() *Node {
-	if len(b.nodes) == 0 {
-		if k := len(b.free); k > 0 {
-			b.nodes, b.free = b.free[k-1], b.free[:k-1]
-		} else {
-			b.nodes = make([]Node, b.slab)
-			b.slab = min(2*b.slab, 4096)
-		}
-		b.used = append(b.used, b.nodes)
+	if b.nodeAt == len(b.nodes) {
+		b.newSlab()
 	}
-	n := &b.nodes[0]
-	b.nodes = b.nodes[1:]
+	n := &b.nodes[b.nodeAt]
+	b.nodeAt++
 	return n
+}
+
+// newSlab makes a new or recycled node slab the current one.
+func (b *Builder) newSlab() {
+	if k := len(b.free); k > 0 {
+		b.nodes, b.free = b.free[k-1], b.free[:k-1]
+	} else {
+		b.nodes = make([]Node, b.slab)
+		b.slab = min(2*b.slab, 4096)
+	}
+	b.nodeAt = 0
+	b.used = append(b.used, b.nodes)
 }
 
 // ptrSlice returns a slice of n node pointers (len and cap n) from the slab.
 func (b *Builder) ptrSlice(n int) []*Node {
-	if len(b.ptrs) < n {
+	if len(b.ptrs)-b.ptrAt < n {
 		if k := len(b.freePtrs); k > 0 && len(b.freePtrs[k-1]) >= n {
 			b.ptrs, b.freePtrs = b.freePtrs[k-1], b.freePtrs[:k-1]
 		} else {
 			b.ptrs = make([]*Node, max(n, b.pslab))
 			b.pslab = min(2*b.pslab, 4096)
 		}
+		b.ptrAt = 0
 		b.usedPtrs = append(b.usedPtrs, b.ptrs)
 	}
-	s := b.ptrs[:n:n]
-	b.ptrs = b.ptrs[n:]
+	s := b.ptrs[b.ptrAt : b.ptrAt+n : b.ptrAt+n]
+	b.ptrAt += n
 	return s
 }
 
@@ -262,6 +364,18 @@ func (t *internTable) intern(names map[xml.Name]*qname, cache *[128]*qname, name
 		t.bytes += len(full)
 		q = &qname{prefix: full[:len(name.Space)], local: full[len(name.Space)+1:]}
 		names[xml.Name{Space: q.prefix, Local: q.local}] = q
+		// Into the ring of its twins; elements and attributes apart.
+		lk := q.local
+		if cache == &t.attrCache {
+			lk = "@" + lk // not a name character
+		}
+		if first := t.locals[lk]; first == nil {
+			t.locals[lk] = q
+		} else if first.twin == nil {
+			first.twin, q.twin = q, first
+		} else {
+			first.twin, q.twin = q, first.twin
+		}
 	}
 	*slot = q
 	return q
@@ -274,7 +388,13 @@ func (b *Builder) keyOf(q *qname, attr bool, uri string) int32 {
 		return q.key
 	}
 	k := nameKey{attr, uri, q.local}
-	id, ok := b.keyID[k]
+	// The name is new to the index unless q or a twin (the only names with
+	// its local part) was seen in this document: then it is looked up.
+	// keyID holds the names of document gen only (see reset and Recycle).
+	id, ok := int32(0), false
+	if q.gen == gen || b.lookupAll || q.twinSeen(gen) {
+		id, ok = b.keyID[k]
+	}
 	if !ok {
 		id = int32(len(b.keys))
 		b.keys = append(b.keys, k)
@@ -283,6 +403,24 @@ func (b *Builder) keyOf(q *qname, attr bool, uri string) int32 {
 	q.uri, q.key, q.gen = uri, id, gen
 	return id
 }
+
+// twinSeen reports whether a twin of q was seen in document gen, or that
+// it may have been: it looks at no more than maxTwins of them, so that a
+// document with one local part under ever new prefixes costs no more than
+// the lookups.
+func (q *qname) twinSeen(gen uint64) bool {
+	n := 0
+	for t := q.twin; t != nil && t != q; t = t.twin {
+		if t.gen == gen || n == maxTwins {
+			return true
+		}
+		n++
+	}
+	return false
+}
+
+// maxTwins is how many twins twinSeen looks at.
+const maxTwins = 8
 
 // parent returns the innermost open element, or the document node.
 func (b *Builder) parent() (*Node, int) {
@@ -304,28 +442,40 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 	for _, a := range attr {
 		switch {
 		case a.Name.Space == "xmlns":
-			b.ns = append(b.ns, binding{a.Name.Local, a.Value})
+			// The prefix is only compared while the element is open;
+			// the URI goes into the tree.
+			b.ns = append(b.ns, binding{a.Name.Local, b.keep(a.Value)})
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
-			b.ns = append(b.ns, binding{"", a.Value})
+			b.ns = append(b.ns, binding{"", b.keep(a.Value)})
 		default:
 			nattr++
 		}
 	}
 	cur, start := b.parent()
-	b.stack = append(b.stack, bframe{raw: name, kids: len(b.kids) + 1, nsLen: nsLen})
-	uri, ok := b.resolve(name.Space)
-	if !ok {
-		b.err = fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, name.Space, name.Local)
-		return b.err
-	}
 	t := b.table()
+	if len(b.ns) != nsLen {
+		t.scope++ // prefixes may resolve differently from here on
+	}
 	q := t.intern(t.elem, &t.elemCache, name)
+	// The prefix's URI as the last time the name was seen if no namespace
+	// declaration has come or gone since: most documents declare their
+	// namespaces once, on the document element.
+	uri, ok := q.elemURI, true
+	if q.scope != t.scope {
+		if uri, ok = b.resolve(name.Space); !ok {
+			b.err = fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, name.Space, name.Local)
+			return b.err
+		}
+		q.elemURI, q.scope = uri, t.scope
+	}
 	el := b.node()
 	// Field by field: the slab node is zero, and a whole-struct copy
 	// costs a bulk write barrier while the GC runs.
 	el.Kind, el.Space, el.Local, el.Prefix, el.Parent = ElementNode, uri, q.local, q.prefix, cur
 	el.Order, el.idx = b.order, len(b.kids)-start
-	b.stack[len(b.stack)-1].el = el
+	// The interned name, not name: one pointer to store, not two strings
+	// that may point into the document's bytes.
+	b.stack = append(b.stack, bframe{name: q, el: el, kids: len(b.kids) + 1, nsLen: nsLen})
 	b.order++
 	b.elems = append(b.elems, el)
 	b.elemKey = append(b.elemKey, b.keyOf(q, false, uri))
@@ -341,7 +491,7 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 		}
 		q := t.intern(t.attr, &t.attrCache, a.Name)
 		at := b.node()
-		at.Kind, at.Local, at.Prefix, at.Data, at.Parent = AttributeNode, q.local, q.prefix, a.Value, el
+		at.Kind, at.Local, at.Prefix, at.Data, at.Parent = AttributeNode, q.local, q.prefix, b.keep(a.Value), el
 		at.Order, at.Last, at.idx = b.order, b.order, i
 		if a.Name.Space != "" { // unprefixed attributes are in no namespace
 			if at.Space, ok = b.resolve(a.Name.Space); !ok {
@@ -364,7 +514,7 @@ func (b *Builder) EndElement(name xml.Name) error {
 		return b.err
 	}
 	n := len(b.stack)
-	if n == 0 || b.stack[n-1].raw != name {
+	if n == 0 || b.stack[n-1].name.local != name.Local || b.stack[n-1].name.prefix != name.Space {
 		b.err = fmt.Errorf("%w: unexpected end tag </%s>", ErrDocument, rawName(name))
 		return b.err
 	}
@@ -375,12 +525,15 @@ func (b *Builder) EndElement(name xml.Name) error {
 	}
 	f.el.Last = b.order - 1
 	b.kids = b.kids[:f.kids]
+	if len(b.ns) != f.nsLen && b.names != nil {
+		b.names.scope++ // the element's declarations go out of scope
+	}
 	b.ns = b.ns[:f.nsLen]
 	b.stack = b.stack[:n-1]
 	return nil
 }
 
-// CharData adds text; s is kept.
+// CharData adds text; s is copied (see keep).
 func (b *Builder) CharData(s string) error {
 	if b.err != nil {
 		return b.err
@@ -394,7 +547,7 @@ func (b *Builder) CharData(s string) error {
 		return nil
 	}
 	t := b.node()
-	t.Kind, t.Data, t.Parent = TextNode, s, cur
+	t.Kind, t.Data, t.Parent = TextNode, b.keep(s), cur
 	t.Order, t.Last, t.idx = b.order, b.order, len(b.kids)-start
 	b.kids = append(b.kids, t)
 	b.order++
@@ -423,7 +576,7 @@ func (b *Builder) Document() (*Document, error) {
 		return nil, b.err
 	}
 	if len(b.stack) > 0 {
-		return nil, fmt.Errorf("%w: unexpected end of input inside <%s>", ErrDocument, rawName(b.stack[len(b.stack)-1].raw))
+		return nil, fmt.Errorf("%w: unexpected end of input inside <%s>", ErrDocument, rawName(b.stack[len(b.stack)-1].name.raw()))
 	}
 	if len(b.kids) == 0 {
 		return nil, fmt.Errorf("%w: no document element", ErrDocument)
@@ -455,7 +608,12 @@ func (b *Builder) index() {
 		count[k]++
 	}
 	lists := make([][]*Node, len(b.keys), len(b.keys)+2)
-	backing := make([]*Node, len(b.elems)+len(b.attrs))
+	n := len(b.elems) + len(b.attrs)
+	if cap(b.backing) < n {
+		b.backing = make([]*Node, n)
+	}
+	backing := b.backing[:n]
+	b.backing = backing
 	off := 0
 	for id, c := range count {
 		lists[id] = backing[off : off : off+int(c)]

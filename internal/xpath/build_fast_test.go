@@ -448,12 +448,7 @@ func TestBuilderRecycle(t *testing.T) {
 		}
 		data := files[name]
 		want, werr := checkedOld(data)
-		b.Hint(data)
-		err := xmlsafe.WalkHandler(data, xmlsafe.Limits{}, b)
-		var got *Document
-		if err == nil {
-			got, err = b.Document()
-		}
+		got, err := buildWith(b, data)
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("%s: recycled builder: %v, fresh: %v", name, err, werr)
 		}
@@ -478,4 +473,14 @@ func TestBuilderRecycle(t *testing.T) {
 			}
 		}
 	}
+}
+
+// buildWith parses data with b as einvoice's parseWith does: Hint, then
+// WalkHandler, then Document.
+func buildWith(b *Builder, data []byte) (*Document, error) {
+	b.Hint(data)
+	if err := xmlsafe.WalkHandler(data, xmlsafe.Limits{}, b); err != nil {
+		return nil, err
+	}
+	return b.Document()
 }
