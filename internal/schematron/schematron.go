@@ -579,9 +579,13 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// The name key of every node for the dispatch, by document order (one
 	// lookup per name of the document), and the nodes in the order the
 	// compiled XSLT visits them, once for all patterns.
-	order := make([]*xpath.Node, 0, root.Last+1)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	n := root.Last + 1
+	order := slices.Grow(sc.order[:0], n)
 	byKey := make([][]int32, len(s.keys)+1) // indexes in order, by name key
-	keyByOrder := make([]int32, root.Last+1)
+	keyByOrder := slices.Grow(sc.keyByOrder[:0], n)[:n]
+	clear(keyByOrder)
 	byName := true // by registered name id, else by the document's names
 	for k := 1; k < len(s.keyIDs); k++ {
 		nodes, ok := doc.NamedID(s.keyIDs[k])
@@ -610,10 +614,10 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	}
 	// By visit index too: each node's name key and chain, so that a
 	// pattern's loop reads a node only when some rule may match it.
-	keyAt := make([]int32, 0, root.Last+1)
+	keyAt := slices.Grow(sc.keyAt[:0], n)
 	var chainAt []int32
 	if ch != nil {
-		chainAt = make([]int32, 0, root.Last+1)
+		chainAt = slices.Grow(sc.chainAt[:0], n)
 	}
 	add := func(n *xpath.Node, chain int32) {
 		k := keyByOrder[n.Order]
@@ -650,6 +654,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	walk(root, 0)
+	sc.order, sc.keyByOrder, sc.keyAt, sc.chainAt = order, keyByOrder, keyAt, chainAt
 
 	var some []int32
 	var out []Failure
@@ -849,6 +854,25 @@ func (s *Schema) prepareDispatch() {
 
 // memoPool keeps the Memos of finished validations for the next ones.
 var memoPool = sync.Pool{New: func() any { return xpath.NewMemo() }}
+
+// scratch is a validation's per-node tables, pooled.
+type scratch struct {
+	order             []*xpath.Node
+	keyByOrder, keyAt []int32
+	chainAt           []int32
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+// release returns sc to the pool, without the document's nodes, unless it
+// grew large.
+func (sc *scratch) release() {
+	clear(sc.order)
+	if cap(sc.order) > 1<<16 {
+		return
+	}
+	scratchPool.Put(sc)
+}
 
 func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
 	c := make(map[string]xpath.Seq, len(m)+4)
