@@ -19,10 +19,12 @@ import (
 // first when both are evaluated with the same focus and the same values of
 // the variables they use. CompileTest wraps such repeated subexpressions
 // (only those at the test's own focus, not inside predicates or later path
-// steps) in cse nodes; an evaluator remembers the last value of each, with
-// the focus item and the identity of each free variable's value it was
-// computed with, and reuses it when they are the same again. Sequences are
-// never modified once made, so the same backing array means the same value.
+// steps) in cse nodes; within one call of an Evaluator's Eval or EvalBool,
+// the evaluator remembers the last value of each, with the focus item and
+// the identity of each free variable's value it was computed with, and
+// reuses it when they are the same again. Sequences are never modified once
+// made, so the same backing array means the same value. (Across calls the
+// Env, and the document, may change: nothing is reused.)
 
 // cseExpr is a repeated subexpression, placed by CompileTest.
 type cseExpr struct {
@@ -46,9 +48,10 @@ type cseID struct {
 	n int
 }
 
-// cseEntry is the last value of a cse node.
+// cseEntry is the last value of a cse node, within the call of generation
+// gen of an Evaluator's methods (0: none).
 type cseEntry struct {
-	valid     bool
+	gen       uint64
 	item      *Node
 	pos, size int
 	ids       [maxCSEVars]cseID
@@ -82,11 +85,11 @@ func (ev *evaluator) evalCSE(x *cseExpr, c dctx) (Seq, error) {
 	if x.slot >= len(ev.cse) {
 		ev.cse = slices.Grow(ev.cse, x.slot+1-len(ev.cse))[:x.slot+1]
 	}
-	if e := &ev.cse[x.slot]; e.valid && e.item == n && e.pos == c.pos && e.size == c.size && e.ids == ids {
+	if e := &ev.cse[x.slot]; e.gen == ev.gen && e.gen != 0 && e.item == n && e.pos == c.pos && e.size == c.size && e.ids == ids {
 		return e.seq, e.err
 	}
 	seq, err := ev.eval(x.X, c)
-	ev.cse[x.slot] = cseEntry{valid: true, item: n, pos: c.pos, size: c.size, ids: ids, seq: seq, err: err}
+	ev.cse[x.slot] = cseEntry{gen: ev.gen, item: n, pos: c.pos, size: c.size, ids: ids, seq: seq, err: err}
 	return seq, err
 }
 

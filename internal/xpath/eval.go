@@ -93,6 +93,7 @@ type evaluator struct {
 	ones  []Item   // the backing of one-item sequences (see one)
 	sets  map[*Item]*setEntry
 	cse   []cseEntry // the last values of cse nodes, by slot
+	gen   uint64     // the current call (see Evaluator.start): older cse entries are stale
 }
 
 // stringSet returns the strings of seq as a set when seq is a long

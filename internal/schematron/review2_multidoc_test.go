@@ -1,0 +1,166 @@
+package schematron
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestReview2ChainsAcrossDocuments: one schema (its chain cache, constants,
+// pools shared) validating many random documents, in sequence and
+// concurrently, agrees with the plain evaluation of each.
+func TestReview2ChainsAcrossDocuments(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	pick := func(a []string) string { return a[r.Intn(len(a))] }
+	exact := []string{"a:L", "a:X", "a:M", "a:N", "*", "X", "b:X"}
+	names := exact
+	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]", "[$v]"}
+	attrs := []string{"@id", "@k", "@*", "@b:z"}
+	gen := func() string {
+		s := ""
+		if r.Intn(4) == 0 {
+			s = "/"
+		}
+		n := 1 + r.Intn(3)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				s += pick([]string{"/", "/", "//"})
+			}
+			s += pick(names) + pick(preds)
+		}
+		if r.Intn(4) == 0 {
+			s += "/" + pick(attrs)
+		}
+		return s
+	}
+	elems := []string{"p:L", "p:X", "p:M", "p:N", "X", "q:X"}
+	var genDoc func(b *strings.Builder, depth int)
+	genDoc = func(b *strings.Builder, depth int) {
+		for i := r.Intn(4); i > 0; i-- {
+			name := pick(elems)
+			b.WriteString("<" + name)
+			if r.Intn(2) == 0 {
+				fmt.Fprintf(b, ` id="%d"`, r.Intn(4))
+			}
+			if r.Intn(3) == 0 {
+				b.WriteString(` k="a"`)
+			}
+			if r.Intn(4) == 0 {
+				b.WriteString(` q:z="1"`)
+			}
+			b.WriteString(">")
+			if depth < 5 && r.Intn(3) > 0 {
+				genDoc(b, depth+1)
+			} else {
+				b.WriteString(pick([]string{"x2", "3", "x1", ""}))
+			}
+			b.WriteString("</" + name + ">")
+		}
+	}
+	var codes []string
+	for i := 0; i < 20; i++ {
+		codes = append(codes, fmt.Sprintf("x%d", i))
+	}
+	lets := `<let name="two" value="2"/><let name="str" value="'x'"/><let name="codes" value="tokenize('` + strings.Join(codes, " ") + `', ' ')"/>`
+	fired, errCount := 0, 0
+	defer func() { t.Logf("fired %d, errors %d", fired, errCount) }()
+	defer func(n int) { maxChains = n }(maxChains)
+	for round := 0; round < 120; round++ {
+		names = exact
+		if round%3 == 2 {
+			names = append([]string{"a:*", "*:X"}, exact...)
+		}
+		maxChains = 1 << 13
+		if round%4 == 1 {
+			maxChains = 5 + round%7
+		}
+		var b strings.Builder
+		b.WriteString(`<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/><ns prefix="b" uri="urn:b"/>` + lets)
+		for p := 0; p < 3; p++ {
+			b.WriteString(`<pattern>`)
+			if p == 1 {
+				b.WriteString(`<let name="codes" value="('x2', '3')"/>`)
+			}
+			for k := 0; k < 4; k++ {
+				c := gen()
+				if r.Intn(5) == 0 {
+					c += " | " + gen()
+				}
+				fmt.Fprintf(&b, `<rule context="%s"><let name="v" value="%s"/>`, strings.ReplaceAll(c, "'", "&apos;"), pick([]string{"a:X[1]", "string(.)", "count(a:X)", "()", "@id"}))
+				fmt.Fprintf(&b, `<report id="R%d_%d" test="true()">m</report>`, p, k)
+				fmt.Fprintf(&b, `<report id="S%d_%d" test="count(a:X[. = $v]) = count(a:X[. = $v]) and count(a:X[. = $v]) &gt; 0">m</report>`, p, k)
+				fmt.Fprintf(&b, `<report id="T%d_%d" test="some $v in a:X satisfies sum(../a:X[. = $v]/string-length(.)) = sum(../a:X[. = $v]/string-length(.)) and count(../a:X[. = $v]) = 2">m</report>`, p, k)
+				fmt.Fprintf(&b, `<report id="U%d_%d" test="some $c in $codes satisfies . = $c">m</report>`, p, k)
+				fmt.Fprintf(&b, `<report id="W%d_%d" test="exists(a:L/a:X/@id) or exists(a:N/a:L/a:X)">m</report>`, p, k)
+				b.WriteString(`</rule>`)
+			}
+			b.WriteString(`</pattern>`)
+		}
+		b.WriteString(`</schema>`)
+		fast, err := Parse([]byte(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testSkipPrepare = true
+		plain, err := Parse([]byte(b.String()))
+		testSkipPrepare = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []string
+		for d := 0; d < 6; d++ {
+			var db strings.Builder
+			db.WriteString(`<p:D xmlns:p="urn:a" xmlns:q="urn:b">`)
+			for j := 0; j < 4; j++ {
+				genDoc(&db, 0)
+			}
+			db.WriteString(`</p:D>`)
+			docs = append(docs, db.String())
+		}
+		want := make([]string, len(docs))
+		for i, d := range docs {
+			p, perr := plain.ValidateBytes([]byte(d))
+			want[i] = fmt.Sprint(p) + fmt.Sprint(unrecovered(perr))
+			fired += len(p)
+			if perr != nil {
+				errCount++
+				if errCount < 3 {
+					t.Logf("err %v", perr)
+				}
+			}
+		}
+		check := func(i int) string {
+			a, aerr := fast.ValidateBytes([]byte(docs[i]))
+			if got := fmt.Sprint(a) + fmt.Sprint(unrecovered(aerr)); got != want[i] {
+				return fmt.Sprintf("doc %d: fast\n%s\nplain\n%s\nschema %s\ndoc %s", i, got, want[i], b.String(), docs[i])
+			}
+			return ""
+		}
+		for i := range docs {
+			if msg := check(i); msg != "" {
+				t.Fatal(msg)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 64)
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				for i := range docs {
+					if msg := check((i + g) % len(docs)); msg != "" {
+						errs <- msg
+						return
+					}
+				}
+			}(g)
+		}
+		wg.Wait()
+		close(errs)
+		for msg := range errs {
+			t.Fatal(msg)
+		}
+	}
+}
