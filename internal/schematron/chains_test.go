@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// TestReview2ChainsAcrossDocuments: one schema (its chain cache, constants,
+// TestChainsAcrossDocuments: one schema (its chain cache, constants,
 // pools shared) validating many random documents, in sequence and
 // concurrently, agrees with the plain evaluation of each.
-func TestReview2ChainsAcrossDocuments(t *testing.T) {
+func TestChainsAcrossDocuments(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	pick := func(a []string) string { return a[r.Intn(len(a))] }
 	exact := []string{"a:L", "a:X", "a:M", "a:N", "*", "X", "b:X"}
