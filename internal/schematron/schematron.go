@@ -54,6 +54,7 @@ type Schema struct {
 	chainCache chainCache
 	keyIDs     []int              // by key: the name's id for xpath.Document.NamedID (index 0 unused)
 	consts     map[*Let]xpath.Seq // values of the schema and pattern lets that do not depend on the document
+	maxVars    int                // the most lets in scope at once (schema, pattern and rule lets)
 	sets       *xpath.Sets        // string sets of the long ones (code lists)
 	unprepared map[xpath.Expr]bool
 }
@@ -235,6 +236,14 @@ func (s *Schema) prepare() {
 		}
 	}
 	s.constants(env)
+	s.maxVars = len(s.Lets)
+	for _, p := range s.Patterns {
+		most := 0
+		for _, r := range p.Rules {
+			most = max(most, len(r.Lets))
+		}
+		s.maxVars = max(s.maxVars, len(s.Lets)+len(p.Lets)+most)
+	}
 	lets(s.Lets)
 	for _, f := range s.xslFuncs {
 		s.prepareFunc(f)
@@ -519,7 +528,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: map[string]xpath.Seq{}, Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: make(map[string]xpath.Seq, s.maxVars), Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
 	defer func() {
 		env.Memo.Reset() // it holds the document's nodes
 		memoPool.Put(env.Memo)
@@ -583,7 +592,10 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	defer sc.release()
 	n := root.Last + 1
 	order := slices.Grow(sc.order[:0], n)
-	byKey := make([][]int32, len(s.keys)+1) // indexes in order, by name key
+	var byKey [][]int32 // indexes in order, by name key (without name chains)
+	if !s.chainable {
+		byKey = make([][]int32, len(s.keys)+1)
+	}
 	keyByOrder := slices.Grow(sc.keyByOrder[:0], n)[:n]
 	clear(keyByOrder)
 	byName := true // by registered name id, else by the document's names
