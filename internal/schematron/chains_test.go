@@ -18,23 +18,7 @@ func TestChainsAcrossDocuments(t *testing.T) {
 	names := exact
 	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]", "[$v]"}
 	attrs := []string{"@id", "@k", "@*", "@b:z"}
-	gen := func() string {
-		s := ""
-		if r.Intn(4) == 0 {
-			s = "/"
-		}
-		n := 1 + r.Intn(3)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				s += pick([]string{"/", "/", "//"})
-			}
-			s += pick(names) + pick(preds)
-		}
-		if r.Intn(4) == 0 {
-			s += "/" + pick(attrs)
-		}
-		return s
-	}
+	gen := func() string { return randomPattern(r, names, preds, attrs) }
 	elems := []string{"p:L", "p:X", "p:M", "p:N", "X", "q:X"}
 	var genDoc func(b *strings.Builder, depth int)
 	genDoc = func(b *strings.Builder, depth int) {
@@ -99,16 +83,7 @@ func TestChainsAcrossDocuments(t *testing.T) {
 			b.WriteString(`</pattern>`)
 		}
 		b.WriteString(`</schema>`)
-		fast, err := Parse([]byte(b.String()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		testSkipPrepare = true
-		plain, err := Parse([]byte(b.String()))
-		testSkipPrepare = false
-		if err != nil {
-			t.Fatal(err)
-		}
+		fast, plain := parseFastAndPlain(t, b.String())
 		var docs []string
 		for d := 0; d < 6; d++ {
 			var db strings.Builder

@@ -37,22 +37,13 @@ func TestConstantLets(t *testing.T) {
 		`<pattern><let name="L" value="('C07', 'C08')"/>` +
 		`<rule context="a:C"><assert id="SHADOW" test="some $c in $L satisfies . = $c">shadowed</assert></rule></pattern>` +
 		`</schema>`
-	fast, err := Parse([]byte(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fast, plain := parseFastAndPlain(t, schema)
 	if len(fast.consts) != 5 { // L, n, short, upper, and the pattern's L
 		var names []string
 		for l := range fast.consts {
 			names = append(names, l.Name)
 		}
 		t.Errorf("constant lets %v, want L, n, short, upper and the pattern's L", names)
-	}
-	testSkipPrepare = true
-	plain, err := Parse([]byte(schema))
-	testSkipPrepare = false
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, doc := range []string{
 		`<r xmlns:a="urn:a"><a:C>C01</a:C><a:C> C05 </a:C><a:C>C39</a:C><a:C>C40</a:C><a:C>X</a:C><a:C>C07</a:C></r>`,

@@ -7,7 +7,6 @@ import (
 
 func TestReviewRandomPatterns(t *testing.T) {
 	r := rand.New(rand.NewSource(11))
-	pick := func(a []string) string { return a[r.Intn(len(a))] }
 	// Every other round without the partial wildcards (a:*, *:X), so that
 	// most of those schemas match by name chains (Schema.chainable).
 	allNames := []string{"a:L", "a:X", "a:M", "a:N", "*", "a:*", "*:X", "X", "b:X"}
@@ -15,23 +14,7 @@ func TestReviewRandomPatterns(t *testing.T) {
 	names := allNames
 	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[xs:decimal(.) > 1]", "[$str]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]"}
 	attrs := []string{"@id", "@k", "@*", "@b:z"}
-	gen := func() string {
-		s := ""
-		if r.Intn(4) == 0 {
-			s = "/"
-		}
-		n := 1 + r.Intn(3)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				s += pick([]string{"/", "/", "//"})
-			}
-			s += pick(names) + pick(preds)
-		}
-		if r.Intn(4) == 0 {
-			s += "/" + pick(attrs)
-		}
-		return s
-	}
+	gen := func() string { return randomPattern(r, names, preds, attrs) }
 	lets := `<let name="two" value="2"/><let name="str" value="'x'"/>`
 	chained := 0
 	defer func(n int) { maxChains = n }(maxChains)
@@ -66,4 +49,26 @@ func TestReviewRandomPatterns(t *testing.T) {
 	if chained < 200 || chained == 400 {
 		t.Errorf("%d of 400 schemas matched by name chains, want both kinds", chained)
 	}
+}
+
+// randomPattern returns a random rule context: one to three steps, each a
+// name and a predicate from the lists, joined by / or //, rooted one time in
+// four, ending in an attribute step one time in four.
+func randomPattern(r *rand.Rand, names, preds, attrs []string) string {
+	pick := func(a []string) string { return a[r.Intn(len(a))] }
+	s := ""
+	if r.Intn(4) == 0 {
+		s = "/"
+	}
+	n := 1 + r.Intn(3)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s += pick([]string{"/", "/", "//"})
+		}
+		s += pick(names) + pick(preds)
+	}
+	if r.Intn(4) == 0 {
+		s += "/" + pick(attrs)
+	}
+	return s
 }

@@ -23,16 +23,7 @@ func reviewAgree(t *testing.T, contexts []string, lets string, doc string) (fast
 		b.WriteString(rule(i, c))
 	}
 	b.WriteString(`</pattern></schema>`)
-	fast, err := Parse([]byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testSkipPrepare = true
-	plain, err := Parse([]byte(b.String()))
-	testSkipPrepare = false
-	if err != nil {
-		t.Fatal(err)
-	}
+	fast, plain := parseFastAndPlain(t, b.String())
 	a, aerr := fast.ValidateBytes([]byte(doc))
 	p, perr := plain.ValidateBytes([]byte(doc))
 	if fmt.Sprint(a) != fmt.Sprint(p) {
@@ -62,4 +53,21 @@ func TestReviewDispatchShapes(t *testing.T) {
 		"a:L[a:X = 'x2']/a:X", "a:L[if (@k) then 1 else 2]", "a:L[a:X/@missing]",
 		"(//a:L | //a:M)[@k]", "(/a:D/a:L)[@k]", "(//a:X)[. = 'x2']", "(//a:L/@id | //a:M/@k)[. != '1']", "(//a:N//a:X | /a:D/a:M/a:X)[1 = 1]", "a:L//@id", "a:D//@*", "//a:L[1]//a:X[2]",
 	}, `<let name="two" value="2"/><let name="str" value="'x'"/><let name="nodes" value="//a:X"/><let name="empty" value="()"/><let name="dec" value="1.0"/><let name="dbl" value="1e0"/>`, reviewDoc)
+}
+
+// parseFastAndPlain parses a schema twice: prepared as usual, and plain
+// (every expression evaluated as written), for the tests to compare.
+func parseFastAndPlain(t *testing.T, schema string) (fast, plain *Schema) {
+	t.Helper()
+	fast, err := Parse([]byte(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testSkipPrepare = true
+	plain, err = Parse([]byte(schema))
+	testSkipPrepare = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fast, plain
 }
