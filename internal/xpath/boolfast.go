@@ -145,6 +145,23 @@ func compileBool(e Expr) boolFn {
 		if f := compileStepTest(e); f != nil {
 			return f
 		}
+		if st, ok := e.(*AxisStep); ok && st.prepared && st.Axis == AxisChild && st.Kind == nil && len(st.Preds) == 0 &&
+			st.Name != nil && st.Name.Local == "*" && (st.Name.Prefix == "" || st.Name.Prefix == "*") {
+			// * : whether the node has an element child, as in PEPPOL-EN16931-R008's
+			// context //*[not(*) and not(normalize-space())], tried on every element.
+			return func(ev *evaluator, c dctx) (bool, error) {
+				m, ok := c.item.(*Node)
+				if !ok {
+					return ev.ebv(e, c)
+				}
+				for _, ch := range m.Children {
+					if ch.Kind == ElementNode {
+						return true, nil
+					}
+				}
+				return false, nil
+			}
+		}
 		// A node path: does it select anything (stopping at the first).
 		return func(ev *evaluator, c dctx) (bool, error) {
 			if found, ok, err := ev.anyPath(e, c); ok {
