@@ -114,3 +114,26 @@ func TestBackwardPaths(t *testing.T) {
 		t.Errorf("anyBackward decided %d of %d searches, want most", backward, tried)
 	}
 }
+
+// TestUpwardPaths: existence of paths that start up the tree (parent,
+// ancestor, ancestor-or-self with name tests), answered without building
+// the axis, agrees with plain evaluation at every node.
+func TestUpwardPaths(t *testing.T) {
+	var exprs []string
+	for _, axis := range []string{"parent::", "ancestor::", "ancestor-or-self::", ".."} {
+		for _, rest := range []string{"", "/a:X", "/a:L/a:X", "/@id", "/a:X[. = 'x2']"} {
+			for _, name := range []string{"a:L", "a:D", "*", "b:N", "a:M"} {
+				step := axis + name
+				if axis == ".." {
+					if name != "a:L" {
+						continue
+					}
+					step = ".."
+				}
+				exprs = append(exprs, "exists("+step+rest+")", "not("+step+rest+")")
+			}
+		}
+	}
+	exprs = append(exprs, "not(ancestor::a:L/a:X) and exists(ancestor::*)", "ancestor::a:D[@k]", "exists(ancestor::node())")
+	reviewCompare(t, `<a:D xmlns:a="urn:a" k="1"><a:L id="1"><a:X>x1</a:X><a:M><a:X>x2</a:X><a:L><a:N id="2"/></a:L></a:M></a:L><a:N><a:M/></a:N></a:D>`, exprs)
+}

@@ -597,6 +597,31 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 		simple = !generic
 	}
 	switch {
+	case len(as.Preds) == 0 && as.Kind == nil && as.Name != nil &&
+		(as.Axis == AxisParent || as.Axis == AxisAncestor || as.Axis == AxisAncestorOrSelf):
+		// Up the tree, without building the axis's node list (as in
+		// UBL-DT-01's not(ancestor::cac:Price/cac:AllowanceCharge)); the
+		// order does not matter to whether something is found.
+		m := n.Parent
+		if as.Axis == AxisAncestorOrSelf {
+			m = n
+		}
+		for ; m != nil; m = m.Parent {
+			ok, err := ev.test(as, m)
+			if err != nil {
+				return false, true, err
+			}
+			if ok {
+				found, ok, err := next(m)
+				if found || !ok || err != nil {
+					return found, ok, err
+				}
+			}
+			if as.Axis == AxisParent {
+				break
+			}
+		}
+		return false, true, nil
 	case simple && as.Axis == AxisChild:
 		cands, _ = childCandidates(n, as)
 	case simple && as.Axis == AxisAttribute:
