@@ -113,15 +113,10 @@ func ctrlBytes(x uint64) uint64 {
 // [plain], on the fast tokenizer. ok is false if the fast path gave up
 // before calling f; the caller must then start over on the slow path.
 func walkFast(data []byte, lim Limits, f func(xml.Token) error) (ok bool, err error) {
-	var s string
-	if f == nil && len(data) > 0 {
-		// Check: the strings only live in the checker, which is gone
-		// when walkFast returns; data cannot change before.
-		s = unsafe.String(&data[0], len(data))
-	} else {
-		s = string(data) // f may keep the names and values
-	}
-	z := fastTokenizer{b: data, s: s, attr: make([]xml.Attr, 0, 16)}
+	// Check (f nil): the strings only live in the checker, which is gone
+	// when walkFast returns; data cannot change before. f may keep the
+	// names and values.
+	z := newFastTokenizer(data, f == nil)
 	c := checker{lim: lim, seen: make(map[xml.Name]struct{})}
 	// Pass 1: tokenize and check, calling nothing.
 	for {
@@ -623,4 +618,17 @@ func procInst(param, s string) string {
 		return ""
 	}
 	return s[i : i+j]
+}
+
+// newFastTokenizer returns a tokenizer of data. Its strings alias data when
+// alias is set (data must not change while they are used, and nothing may
+// keep them), else they point into one copy of it.
+func newFastTokenizer(data []byte, alias bool) fastTokenizer {
+	var s string
+	if alias && len(data) > 0 {
+		s = unsafe.String(&data[0], len(data))
+	} else {
+		s = string(data)
+	}
+	return fastTokenizer{b: data, s: s, attr: make([]xml.Attr, 0, 16)}
 }

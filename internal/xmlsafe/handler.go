@@ -1,9 +1,6 @@
 package xmlsafe
 
-import (
-	"encoding/xml"
-	"unsafe"
-)
+import "encoding/xml"
 
 // Handler receives a document's elements and text from [WalkHandler],
 // without the boxing and copying of [xml.Token]s.
@@ -83,16 +80,11 @@ func WalkHandler(data []byte, lim Limits, h Handler) error {
 // whole document passed; if not, h has received a prefix of the document
 // (or nothing) and the caller must start over.
 func walkFastHandler(data []byte, lim Limits, h Handler) bool {
-	var s string
-	if _, ok := h.(Copier); ok && len(data) > 0 {
-		// The strings h receives alias data, which must not change until
-		// WalkHandler returns (as for every walk): h copies what it
-		// keeps, and the checker's strings are gone when this returns.
-		s = unsafe.String(&data[0], len(data))
-	} else {
-		s = string(data)
-	}
-	z := fastTokenizer{b: data, s: s, attr: make([]xml.Attr, 0, 16)}
+	// For a Copier, the strings h receives alias data, which must not
+	// change until WalkHandler returns (as for every walk): h copies what
+	// it keeps, and the checker's strings are gone when this returns.
+	_, copier := h.(Copier)
+	z := newFastTokenizer(data, copier)
 	c := checker{lim: lim, seen: make(map[xml.Name]struct{})}
 	for {
 		c.off = int64(z.pos)

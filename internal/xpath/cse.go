@@ -29,8 +29,8 @@ import (
 // cseExpr is a repeated subexpression, placed by CompileTest.
 type cseExpr struct {
 	X    Expr
-	slot int      // index in an evaluator's cse entries
-	vars []string // the free variables of X, at most maxCSEVars
+	slot int       // index in an evaluator's cse entries
+	vars []*VarRef // the free variables of X, at most maxCSEVars
 }
 
 func (*cseExpr) exprNode()        {}
@@ -73,8 +73,8 @@ func (ev *evaluator) evalCSE(x *cseExpr, c dctx) (Seq, error) {
 		return ev.eval(x.X, c)
 	}
 	var ids [maxCSEVars]cseID
-	for i, name := range x.vars {
-		v, err := ev.eval(&VarRef{Name: QName{Local: name}}, c)
+	for i, ref := range x.vars {
+		v, err := ev.eval(ref, c)
 		if err != nil {
 			return ev.eval(x.X, c) // the evaluation reports it
 		}
@@ -125,9 +125,13 @@ func commonSubexpressions(e Expr, nsKey string) {
 		if count[s] < 2 {
 			return x
 		}
-		vars := freeVars(x)
-		if len(vars) > maxCSEVars {
+		names := freeVars(x)
+		if len(names) > maxCSEVars {
 			return x
+		}
+		vars := make([]*VarRef, len(names))
+		for i, name := range names {
+			vars[i] = &VarRef{Name: QName{Local: name}}
 		}
 		return &cseExpr{X: x, slot: cseSlot(nsKey + s), vars: vars}
 	}
@@ -194,11 +198,10 @@ func worthCSE(x Expr) bool {
 	// Aggregates only: a bare path has fast paths of its own (exists()
 	// stops at the first node, compiled comparisons walk without building
 	// a sequence) that a remembered value would bypass.
-	f, ok := x.(*FuncCall)
-	if !ok || f.bi == nil || !cseAggregates[f.Name.Local] {
+	if f, isCall := x.(*FuncCall); !isCall || f.bi == nil || !cseAggregates[f.Name.Local] {
 		return false
 	}
-	heavy := false
+	heavy, ok := false, true
 	Walk(x, func(y Expr) bool {
 		switch n := y.(type) {
 		case *memoExpr:

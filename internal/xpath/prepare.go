@@ -115,13 +115,51 @@ var testNoCSE bool
 // compare compiled tests with the general evaluator.
 var testNoCompile bool
 
-// foldable are builtin functions without side effects or dependence on the
-// context, whose calls with constant arguments Prepare evaluates once (code
-// lists such as tokenize('AED AFN ALL ...', '\s')).
-var foldable = map[string]bool{
-	"tokenize": true, "concat": true, "upper-case": true, "lower-case": true,
-	"normalize-space": true, "string-length": true, "translate": true, "substring": true,
-	"true": true, "false": true,
+// pureFuncs are the builtin functions whose value depends only on their
+// arguments (those in focusWithoutArg only when given one): Prepare folds
+// their calls with constant arguments (code lists such as
+// tokenize('AED AFN ALL ...', '\s')) and Independent accepts them.
+var pureFuncs = map[string]bool{
+	"tokenize": true, "concat": true, "string-join": true, "upper-case": true, "lower-case": true,
+	"normalize-space": true, "string-length": true, "string": true, "translate": true,
+	"substring": true, "substring-before": true, "substring-after": true,
+	"true": true, "false": true, "not": true, "boolean": true, "replace": true, "matches": true,
+	"contains": true, "starts-with": true, "ends-with": true, "count": true, "exists": true, "empty": true,
+}
+
+// focusWithoutArg are the pure functions that, called without an argument,
+// are about the context item.
+var focusWithoutArg = map[string]bool{"normalize-space": true, "string-length": true, "string": true}
+
+// pureCall reports whether the call f (in the fn namespace when fn) depends
+// only on its arguments.
+func pureCall(f *FuncCall, fn bool) bool {
+	return fn && pureFuncs[f.Name.Local] && (len(f.Args) > 0 || !focusWithoutArg[f.Name.Local])
+}
+
+// Independent reports whether e's value depends neither on the document,
+// the focus nor the dynamic context (such as the current time): it is made
+// of literals, operators, pure builtin functions, xs: constructors and the
+// variables known accepts. ns resolves prefixes; e need not be prepared.
+func Independent(e Expr, ns map[string]string, known func(name string) bool) bool {
+	ok := true
+	Walk(e, func(x Expr) bool {
+		switch n := x.(type) {
+		case *Literal, *Sequence, *Binary, *Unary, *If:
+		case *VarRef:
+			ok = ok && known(n.Name.String())
+		case *FuncCall:
+			uri := FnNS
+			if n.Name.Prefix != "" {
+				uri = ns[n.Name.Prefix]
+			}
+			ok = pureCall(n, uri == FnNS) || (uri == XSNS && len(n.Args) == 1)
+		default:
+			ok = false // paths, steps, the context item, for, some, casts...
+		}
+		return ok
+	})
+	return ok
 }
 
 // fold evaluates, bottom up, the calls of foldable functions whose arguments
@@ -135,11 +173,8 @@ func fold(ev *evaluator, e Expr) {
 		for _, a := range f.Args {
 			fold(ev, a)
 		}
-		if f.Name.Prefix != "" && f.Name.Prefix != "fn" || !foldable[f.Name.Local] {
+		if !pureCall(f, f.Name.Prefix == "" || f.Name.Prefix == "fn") {
 			return false
-		}
-		if (f.Name.Local == "normalize-space" || f.Name.Local == "string-length") && len(f.Args) == 0 {
-			return false // about the context item
 		}
 		for _, a := range f.Args {
 			switch a := a.(type) {
