@@ -880,7 +880,7 @@ var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 // grew large.
 func (sc *scratch) release() {
 	clear(sc.order)
-	if cap(sc.order) > 1<<16 {
+	if cap(sc.order) > 1<<20 {
 		return
 	}
 	scratchPool.Put(sc)
