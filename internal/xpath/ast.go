@@ -178,6 +178,9 @@ type AxisStep struct {
 	indexed  bool        // indexable (set by Prepare)
 	self     []*AxisStep // []*AxisStep{this step}, made once by Prepare
 	nid      int         // registered id of the tested name (see nameID), or 0
+	// kidMask is, for a child step with a name test, the kidBit of its
+	// local name (every bit for "*"); see noKids. 0 for other steps.
+	kidMask uint64
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

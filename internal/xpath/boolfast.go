@@ -154,6 +154,9 @@ func compileBool(e Expr) boolFn {
 				if !ok {
 					return ev.ebv(e, c)
 				}
+				if m.kidsNamed {
+					return m.kidNames != 0, nil
+				}
 				for _, ch := range m.Children {
 					if ch.Kind == ElementNode {
 						return true, nil
@@ -552,6 +555,8 @@ func collect[T any](m *Node, steps []*AxisStep, out []T, f func(*Node) T) []T {
 	list := m.Children
 	if st.Axis == AxisAttribute {
 		list = m.Attrs
+	} else if noKids(m, st) {
+		return out
 	}
 	for _, x := range list {
 		if !stepTest(st, x) {

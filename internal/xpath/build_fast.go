@@ -121,6 +121,7 @@ type qname struct {
 	gen           uint64
 	elemURI       string // the URI of prefix, in scope
 	scope         uint64
+	bit           uint64 // kidBit(local)
 
 	// twin is the next of the names in the same map of the table with
 	// the same local part but another prefix, in a ring, or nil if there
@@ -146,8 +147,10 @@ func (b *Builder) reset(keyID map[nameKey]int32, keys []nameKey) {
 	if keyID == nil {
 		keyID, keys = make(map[nameKey]int32, 64), make([]nameKey, 0, 64)
 	}
+	root := &Node{Kind: DocumentNode, kidsNamed: true}
+	root.ix = &docIndex{root: root}
 	*b = Builder{
-		root:  &Node{Kind: DocumentNode, ix: &docIndex{}},
+		root:  root,
 		order: 1,
 		stack: b.stack[:0],
 		kids:  b.kids[:0],
@@ -363,6 +366,7 @@ func (t *internTable) intern(names map[xml.Name]*qname, cache *[128]*qname, name
 		full := name.Space + ":" + name.Local
 		t.bytes += len(full)
 		q = &qname{prefix: full[:len(name.Space)], local: full[len(name.Space)+1:]}
+		q.bit = kidBit(q.local)
 		names[xml.Name{Space: q.prefix, Local: q.local}] = q
 		// Into the ring of its twins; elements and attributes apart.
 		lk := q.local
@@ -472,7 +476,8 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 	// Field by field: the slab node is zero, and a whole-struct copy
 	// costs a bulk write barrier while the GC runs.
 	el.Kind, el.Space, el.Local, el.Prefix, el.Parent = ElementNode, uri, q.local, q.prefix, cur
-	el.Order, el.idx = b.order, len(b.kids)-start
+	el.Order, el.idx, el.kidsNamed, el.ix = b.order, int32(len(b.kids)-start), true, b.root.ix
+	cur.kidNames |= q.bit
 	// The interned name, not name: one pointer to store, not two strings
 	// that may point into the document's bytes.
 	b.stack = append(b.stack, bframe{name: q, el: el, kids: len(b.kids) + 1, nsLen: nsLen})
@@ -492,7 +497,7 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 		q := t.intern(t.attr, &t.attrCache, a.Name)
 		at := b.node()
 		at.Kind, at.Local, at.Prefix, at.Data, at.Parent = AttributeNode, q.local, q.prefix, b.keep(a.Value), el
-		at.Order, at.Last, at.idx = b.order, b.order, i
+		at.Order, at.Last, at.idx, at.ix = b.order, b.order, int32(i), b.root.ix
 		if a.Name.Space != "" { // unprefixed attributes are in no namespace
 			if at.Space, ok = b.resolve(a.Name.Space); !ok {
 				b.err = fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
@@ -548,7 +553,7 @@ func (b *Builder) CharData(s string) error {
 	}
 	t := b.node()
 	t.Kind, t.Data, t.Parent = TextNode, b.keep(s), cur
-	t.Order, t.Last, t.idx = b.order, b.order, len(b.kids)-start
+	t.Order, t.Last, t.idx, t.ix = b.order, b.order, int32(len(b.kids)-start), b.root.ix
 	b.kids = append(b.kids, t)
 	b.order++
 	return nil

@@ -192,12 +192,26 @@ func diffNodes(a, b *Node) string {
 		return fmt.Sprintf("%s: order/last/idx %d/%d/%d vs %d/%d/%d", where(), a.Order, a.Last, a.idx, b.Order, b.Last, b.idx)
 	case (a.Parent == nil) != (b.Parent == nil) || a.Parent != nil && a.Parent.Order != b.Parent.Order:
 		return where() + ": parents differ"
-	case (a.ix == nil) != (b.ix == nil):
+	case a.Kind == DocumentNode && (a.ix == nil) != (b.ix == nil):
 		return where() + ": index presence differs"
+	case b.ix == nil || b.ix.root == nil || b.ix.root.Parent != nil || b.Root() != b.ix.root:
+		return where() + ": the node does not know its document"
 	case len(a.Children) != len(b.Children) || (a.Children == nil) != (b.Children == nil):
 		return fmt.Sprintf("%s: %d children vs %d", where(), len(a.Children), len(b.Children))
 	case len(a.Attrs) != len(b.Attrs) || (a.Attrs == nil) != (b.Attrs == nil):
 		return fmt.Sprintf("%s: %d attributes vs %d", where(), len(a.Attrs), len(b.Attrs))
+	}
+	// b, from the Builder, knows its children's local names (see noKids).
+	if b.Kind == ElementNode || b.Kind == DocumentNode {
+		var want uint64
+		for _, c := range b.Children {
+			if c.Kind == ElementNode {
+				want |= kidBit(c.Local)
+			}
+		}
+		if !b.kidsNamed || b.kidNames != want {
+			return fmt.Sprintf("%s: kidNames %x (set %v), want %x", where(), b.kidNames, b.kidsNamed, want)
+		}
 	}
 	for i := range a.Attrs {
 		if b.Attrs[i].Parent != b {

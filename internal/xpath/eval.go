@@ -964,9 +964,9 @@ func axisNodes(axis string, n *Node) ([]*Node, error) {
 		}
 		sib := n.Parent.Children
 		if axis == AxisFollowingSibling {
-			out = append(out, sib[n.idx+1:]...)
+			out = append(out, sib[int(n.idx)+1:]...)
 		} else {
-			for i := n.idx - 1; i >= 0; i-- {
+			for i := int(n.idx) - 1; i >= 0; i-- {
 				out = append(out, sib[i])
 			}
 		}

@@ -14,7 +14,7 @@ import (
 )
 
 // NodeKind is the kind of a Node in the read-only document model.
-type NodeKind int
+type NodeKind uint8
 
 const (
 	DocumentNode NodeKind = iota
@@ -26,7 +26,13 @@ const (
 // Node is a node of a read-only document tree built by ParseDocument.
 // Comments and processing instructions are not kept.
 type Node struct {
-	Kind     NodeKind
+	Kind NodeKind
+	// kidsNamed says that kidNames is set (in trees from a Builder).
+	kidsNamed bool
+	idx       int32 // index among the parent's Children (or Attrs)
+	// kidNames has the kidBit of the local name of each element child:
+	// a child step whose name's bit is not set selects nothing.
+	kidNames uint64
 	Space    string // namespace URI (elements, attributes)
 	Local    string // local name (elements, attributes)
 	Prefix   string // prefix as written in the source (for name())
@@ -39,14 +45,14 @@ type Node struct {
 	// (attributes included); the subtree is the nodes with Order in
 	// [n.Order, n.Last].
 	Last int
-	idx  int       // index among the parent's Children (or Attrs)
-	ix   *docIndex // on the document node: elements by name
+	ix   *docIndex // the document's index of elements by name: on every node from a Builder, else on the document node only
 }
 
 // docIndex lists a document's elements and attributes by expanded name, in document order,
 // so that //name steps need not walk the whole tree. Builder fills it while
 // parsing; for other trees it is built on first use.
 type docIndex struct {
+	root  *Node // the document node, when set
 	once  sync.Once
 	keyID map[nameKey]int32 // the names (and allElements, allAttributes) present: their index in lists
 	lists [][]*Node         // the nodes of each name, in document order
@@ -118,6 +124,22 @@ var (
 	allAttributes = nameKey{true, "*", "*"}
 )
 
+// kidBit is the bit of kidNames for an element child with the local name
+// local.
+func kidBit(local string) uint64 {
+	h := uint32(2166136261)
+	for i := 0; i < len(local); i++ {
+		h = (h ^ uint32(local[i])) * 16777619
+	}
+	return 1 << (h >> 26)
+}
+
+// noKids reports whether the child step st surely selects no node from n:
+// n's children have none of the local names st's name test allows.
+func noKids(n *Node, st *AxisStep) bool {
+	return st.kidMask != 0 && n.kidsNamed && n.kidNames&st.kidMask == 0
+}
+
 // named returns the document's elements with the expanded name, in document
 // order; ok is false when n does not belong to a parsed document.
 func named(n *Node, attr bool, space, local string) (list []*Node, ok bool) {
@@ -180,6 +202,9 @@ func (*Node) isItem() {}
 
 // Root returns the document (or topmost) node.
 func (n *Node) Root() *Node {
+	if n.ix != nil && n.ix.root != nil {
+		return n.ix.root
+	}
 	for n.Parent != nil {
 		n = n.Parent
 	}

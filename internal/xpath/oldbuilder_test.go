@@ -66,13 +66,13 @@ func (b *oldBuilder) Add(tok xml.Token) error {
 			return fmt.Errorf("%w: unbound prefix %q on element %s", ErrDocument, t.Name.Space, t.Name.Local)
 		}
 		cur := b.cur
-		el := &Node{Kind: ElementNode, Space: uri, Local: t.Name.Local, Prefix: t.Name.Space, Parent: cur, Order: b.order, idx: len(cur.Children)}
+		el := &Node{Kind: ElementNode, Space: uri, Local: t.Name.Local, Prefix: t.Name.Space, Parent: cur, Order: b.order, idx: int32(len(cur.Children))}
 		b.order++
 		for _, a := range t.Attr {
 			if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 				continue
 			}
-			at := &Node{Kind: AttributeNode, Local: a.Name.Local, Prefix: a.Name.Space, Data: a.Value, Parent: el, Order: b.order, Last: b.order, idx: len(el.Attrs)}
+			at := &Node{Kind: AttributeNode, Local: a.Name.Local, Prefix: a.Name.Space, Data: a.Value, Parent: el, Order: b.order, Last: b.order, idx: int32(len(el.Attrs))}
 			if a.Name.Space != "" { // unprefixed attributes are in no namespace
 				if at.Space, ok = b.resolve(a.Name.Space); !ok {
 					return fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
@@ -99,7 +99,7 @@ func (b *oldBuilder) Add(tok xml.Token) error {
 			cur.Children[n-1].Data += string(t)
 			return nil
 		}
-		cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: b.order, Last: b.order, idx: len(cur.Children)})
+		cur.Children = append(cur.Children, &Node{Kind: TextNode, Data: string(t), Parent: cur, Order: b.order, Last: b.order, idx: int32(len(cur.Children))})
 		b.order++
 	}
 	return nil

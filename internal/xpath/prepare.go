@@ -46,6 +46,12 @@ func Prepare(e Expr, env *Env) error {
 					n.nid = nameID(allElements)
 				}
 			}
+			if n.Axis == AxisChild && n.Name != nil && n.Kind == nil {
+				n.kidMask = ^uint64(0)
+				if n.Name.Local != "*" {
+					n.kidMask = kidBit(n.Name.Local)
+				}
+			}
 			n.prepared = true
 			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) && n.Name != nil &&
 				((n.Name.Local != "*" && n.Name.Prefix != "*") || (n.Name.Local == "*" && (n.Name.Prefix == "" || n.Name.Prefix == "*")))
@@ -800,6 +806,9 @@ func absent(n *Node, st *AxisStep) bool {
 // with a thousand lines has a thousand children; most steps from it look
 // for one of a few.
 func childCandidates(n *Node, st *AxisStep) (cands []*Node, indexed bool) {
+	if noKids(n, st) {
+		return nil, false
+	}
 	if len(n.Children) > 16 && st.prepared && st.Name != nil && st.Name.Local != "*" && st.Name.Prefix != "*" {
 		if list, ok := stepNamed(n, st); ok && len(list) < len(n.Children) {
 			return list, true
@@ -951,6 +960,8 @@ func existsFrom(n *Node, steps []*AxisStep) bool {
 	cands := n.Children
 	if st.Axis == AxisAttribute {
 		cands = n.Attrs
+	} else if noKids(n, st) {
+		return false
 	}
 	for _, m := range cands {
 		if m.Local != st.Name.Local || m.Space != st.uri {
