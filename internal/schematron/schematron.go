@@ -590,7 +590,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	// compiled XSLT visits them, once for all patterns.
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	n := root.Last + 1
+	n := int(root.Last) + 1
 	order := slices.Grow(sc.order[:0], n)
 	var byKey [][]int32 // indexes in order, by name key (without name chains)
 	if !s.chainable {

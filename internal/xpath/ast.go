@@ -181,6 +181,8 @@ type AxisStep struct {
 	// kidMask is, for a child step with a name test, the kidBit of its
 	// local name (every bit for "*"); see noKids. 0 for other steps.
 	kidMask uint64
+	// kidExact is set for a child step with an exact name (and an nid).
+	kidExact bool
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

@@ -557,6 +557,21 @@ func collect[T any](m *Node, steps []*AxisStep, out []T, f func(*Node) T) []T {
 		list = m.Attrs
 	} else if noKids(m, st) {
 		return out
+	} else if keys, key, ok := kidKeys(m, st); ok {
+		if key < 0 {
+			return out
+		}
+		for i, k := range keys {
+			if k != key {
+				continue
+			}
+			if x := list[i]; len(steps) == 1 {
+				out = append(out, f(x))
+			} else {
+				out = collect(x, steps[1:], out, f)
+			}
+		}
+		return out
 	}
 	for _, x := range list {
 		if !stepTest(st, x) {

@@ -23,9 +23,12 @@ type Builder struct {
 	order int
 	err   error // the first error; later calls do nothing
 
-	stack []bframe  // the open elements, innermost last
-	kids  []*Node   // the children of the open elements so far, stacked
-	ns    []binding // namespace declarations in scope, innermost last
+	stack []bframe // the open elements, innermost last
+	kids  []*Node  // the children of the open elements so far, stacked
+	// kidKey has the name key of each of kids (-1 for text), and kidKeys
+	// those of the closed elements' children (see docIndex.kids).
+	kidKey, kidKeys []int32
+	ns              []binding // namespace declarations in scope, innermost last
 
 	// The slabs the next nodes and the next Children and Attrs slices
 	// come from, from nodes[nodeAt] and ptrs[ptrAt] on: indexes, so that
@@ -150,17 +153,18 @@ func (b *Builder) reset(keyID map[nameKey]int32, keys []nameKey) {
 	root := &Node{Kind: DocumentNode, kidsNamed: true}
 	root.ix = &docIndex{root: root}
 	*b = Builder{
-		root:  root,
-		order: 1,
-		stack: b.stack[:0],
-		kids:  b.kids[:0],
-		ns:    b.ns[:0],
-		slab:  64,
-		pslab: 256,
-		keyID: keyID,
-		keys:  keys,
-		names: b.names,
-		free:  b.free,
+		root:   root,
+		order:  1,
+		stack:  b.stack[:0],
+		kids:   b.kids[:0],
+		kidKey: b.kidKey[:0],
+		ns:     b.ns[:0],
+		slab:   64,
+		pslab:  256,
+		keyID:  keyID,
+		keys:   keys,
+		names:  b.names,
+		free:   b.free,
 		// the slabs of an abandoned attempt are left to the collector
 		freePtrs: b.freePtrs,
 	}
@@ -213,12 +217,14 @@ func (b *Builder) Recycle() {
 	// So did its lists of elements and attributes; their storage is kept
 	// with the slabs, cleared (they point into them).
 	elems, elemKey, attrs, attrKey, backing := b.elems, b.elemKey, b.attrs, b.attrKey, b.backing
+	kidKeys := b.kidKeys
 	b.reset(keyID, keys)
 	if keep {
 		clear(elems)
 		clear(attrs)
 		clear(backing)
 		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
+		b.kidKeys = kidKeys[:0]
 	}
 }
 
@@ -476,15 +482,17 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 	// Field by field: the slab node is zero, and a whole-struct copy
 	// costs a bulk write barrier while the GC runs.
 	el.Kind, el.Space, el.Local, el.Prefix, el.Parent = ElementNode, uri, q.local, q.prefix, cur
-	el.Order, el.idx, el.kidsNamed, el.ix = b.order, int32(len(b.kids)-start), true, b.root.ix
+	el.Order, el.idx, el.kidsNamed, el.ix = int32(b.order), int32(len(b.kids)-start), true, b.root.ix
 	cur.kidNames |= q.bit
 	// The interned name, not name: one pointer to store, not two strings
 	// that may point into the document's bytes.
 	b.stack = append(b.stack, bframe{name: q, el: el, kids: len(b.kids) + 1, nsLen: nsLen})
 	b.order++
 	b.elems = append(b.elems, el)
-	b.elemKey = append(b.elemKey, b.keyOf(q, false, uri))
+	key := b.keyOf(q, false, uri)
+	b.elemKey = append(b.elemKey, key)
 	b.kids = append(b.kids, el)
+	b.kidKey = append(b.kidKey, key)
 	if nattr == 0 {
 		return nil
 	}
@@ -497,7 +505,7 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 		q := t.intern(t.attr, &t.attrCache, a.Name)
 		at := b.node()
 		at.Kind, at.Local, at.Prefix, at.Data, at.Parent = AttributeNode, q.local, q.prefix, b.keep(a.Value), el
-		at.Order, at.Last, at.idx, at.ix = b.order, b.order, int32(i), b.root.ix
+		at.Order, at.Last, at.idx, at.ix = int32(b.order), int32(b.order), int32(i), b.root.ix
 		if a.Name.Space != "" { // unprefixed attributes are in no namespace
 			if at.Space, ok = b.resolve(a.Name.Space); !ok {
 				b.err = fmt.Errorf("%w: unbound prefix %q on attribute %s", ErrDocument, a.Name.Space, a.Name.Local)
@@ -527,9 +535,12 @@ func (b *Builder) EndElement(name xml.Name) error {
 	if k := len(b.kids) - f.kids; k > 0 {
 		f.el.Children = b.ptrSlice(k)
 		copy(f.el.Children, b.kids[f.kids:])
+		f.el.kidOff = int32(len(b.kidKeys))
+		b.kidKeys = append(b.kidKeys, b.kidKey[f.kids:]...)
 	}
-	f.el.Last = b.order - 1
+	f.el.Last = int32(b.order - 1)
 	b.kids = b.kids[:f.kids]
+	b.kidKey = b.kidKey[:f.kids]
 	if len(b.ns) != f.nsLen && b.names != nil {
 		b.names.scope++ // the element's declarations go out of scope
 	}
@@ -553,8 +564,9 @@ func (b *Builder) CharData(s string) error {
 	}
 	t := b.node()
 	t.Kind, t.Data, t.Parent = TextNode, b.keep(s), cur
-	t.Order, t.Last, t.idx, t.ix = b.order, b.order, int32(len(b.kids)-start), b.root.ix
+	t.Order, t.Last, t.idx, t.ix = int32(b.order), int32(b.order), int32(len(b.kids)-start), b.root.ix
 	b.kids = append(b.kids, t)
+	b.kidKey = append(b.kidKey, -1)
 	b.order++
 	return nil
 }
@@ -590,7 +602,9 @@ func (b *Builder) Document() (*Document, error) {
 	if root.Children == nil {
 		root.Children = b.ptrSlice(len(b.kids))
 		copy(root.Children, b.kids)
-		root.Last = b.order - 1
+		root.kidOff = int32(len(b.kidKeys))
+		b.kidKeys = append(b.kidKeys, b.kidKey...)
+		root.Last = int32(b.order - 1)
 		b.index()
 		if t := b.names; t != nil {
 			b.names = nil
@@ -643,7 +657,7 @@ func (b *Builder) index() {
 	}
 	ix := b.root.ix
 	ix.once.Do(func() {
-		ix.keyID, ix.lists = keyID, lists
+		ix.keyID, ix.lists, ix.kids = keyID, lists, b.kidKeys
 		ix.setByID()
 	})
 }

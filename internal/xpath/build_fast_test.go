@@ -212,6 +212,17 @@ func diffNodes(a, b *Node) string {
 		if !b.kidsNamed || b.kidNames != want {
 			return fmt.Sprintf("%s: kidNames %x (set %v), want %x", where(), b.kidNames, b.kidsNamed, want)
 		}
+		// And the index, each child's name key (see docIndex.kids).
+		ix := b.ix
+		for i, c := range b.Children {
+			want := int32(-1)
+			if c.Kind == ElementNode {
+				want = ix.keyID[nameKey{false, c.Space, c.Local}]
+			}
+			if got := ix.kids[int(b.kidOff)+i]; got != want || (want >= 0 && !slices.Contains(ix.lists[want], c)) {
+				return fmt.Sprintf("%s: child %d has name key %d, want %d", where(), i, got, want)
+			}
+		}
 	}
 	for i := range a.Attrs {
 		if b.Attrs[i].Parent != b {

@@ -855,6 +855,30 @@ func (ev *evaluator) step(st *AxisStep, c dctx) (Seq, error) {
 		}
 	}
 	if st.Axis == AxisChild {
+		if keys, key, ok := kidKeys(n, st); ok {
+			// The children's name keys say which ones to take.
+			k := 0
+			if key >= 0 {
+				for _, kk := range keys {
+					if kk == key {
+						k++
+					}
+				}
+			}
+			if k == 0 {
+				return nil, nil
+			}
+			sel := ev.seq(k)
+			for i, kk := range keys {
+				if kk == key {
+					sel = append(sel, n.Children[i])
+				}
+			}
+			if len(st.Preds) > 0 {
+				return ev.filter(sel, st.Preds, c)
+			}
+			return sel, nil
+		}
 		var indexed bool
 		if cand, indexed = childCandidates(n, st); indexed {
 			// From the name index: only n's own children.

@@ -40,12 +40,15 @@ type Node struct {
 	Parent   *Node
 	Children []*Node // elements and text nodes, in document order
 	Attrs    []*Node
-	Order    int // position in document order, unique within the document
+	Order    int32 // position in document order, unique within the document
 	// Last is the Order of the last node in the subtree rooted here
 	// (attributes included); the subtree is the nodes with Order in
 	// [n.Order, n.Last].
-	Last int
-	ix   *docIndex // the document's index of elements by name: on every node from a Builder, else on the document node only
+	Last int32
+	// kidOff is where the name keys of the children are in ix.kids (in
+	// trees from a Builder).
+	kidOff int32
+	ix     *docIndex // the document's index of elements by name: on every node from a Builder, else on the document node only
 }
 
 // docIndex lists a document's elements and attributes by expanded name, in document order,
@@ -57,6 +60,21 @@ type docIndex struct {
 	keyID map[nameKey]int32 // the names (and allElements, allAttributes) present: their index in lists
 	lists [][]*Node         // the nodes of each name, in document order
 	byID  []int32           // by registered name id (see nameID): 1 + the index in lists, or 0 for none
+	// kids has, for each element (and the document node) from a Builder,
+	// the index in lists of the name of each child, from its kidOff on, -1
+	// for a text node: a child step scans these instead of the children.
+	kids []int32
+}
+
+// kidKeys returns the keys of m's children in ix.kids and the key of the
+// name of the child step st, -1 when no node of the document has it; ok is
+// false when the tree or the step does not have them (see docIndex.kids).
+func kidKeys(m *Node, st *AxisStep) (keys []int32, key int32, ok bool) {
+	ix := m.ix
+	if ix == nil || ix.kids == nil || !st.kidExact || st.nid >= len(ix.byID) {
+		return nil, 0, false
+	}
+	return ix.kids[m.kidOff : int(m.kidOff)+len(m.Children)], ix.byID[st.nid] - 1, true
 }
 
 // list returns the nodes with name k.

@@ -141,7 +141,7 @@ func TestDocumentModel(t *testing.T) {
 	if id.Local != "ID" || id.Space != ublNS["cbc"] || id.StringValue() != "  INV-1 " || id.Prefix != "cbc" {
 		t.Fatalf("cbc:ID = %+v %q", id, id.StringValue())
 	}
-	last := 0
+	last := int32(0)
 	var walk func(*Node)
 	walk = func(n *Node) {
 		if n.Order <= last && n != d.Root {

@@ -14,7 +14,7 @@ import (
 // tags match; see xmlsafe.Walk for feeding it while checking a document.
 type oldBuilder struct {
 	root, cur *Node
-	order     int
+	order     int32
 	stack     []oldFrame
 }
 

@@ -2,6 +2,7 @@ package xpath
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 )
@@ -50,6 +51,7 @@ func Prepare(e Expr, env *Env) error {
 				n.kidMask = ^uint64(0)
 				if n.Name.Local != "*" {
 					n.kidMask = kidBit(n.Name.Local)
+					n.kidExact = n.nid > 0
 				}
 			}
 			n.prepared = true
@@ -368,7 +370,7 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 		return nil, false, nil
 	}
 	var out Seq
-	hi := -1 // subtrees already covered end here
+	hi := int32(-1) // subtrees already covered end here
 	i := 0
 	for _, n := range ns {
 		if n.Order <= hi {
@@ -377,7 +379,7 @@ func (ev *evaluator) descendantsNamed(ns []*Node, st *AxisStep, c dctx) (Seq, bo
 		lo := n.Order
 		hi = n.Last
 		if n.Kind == DocumentNode {
-			lo, hi = 0, int(^uint(0)>>1)
+			lo, hi = 0, math.MaxInt32
 		}
 		// The index is in document order: skip to the subtree.
 		for i < len(list) && list[i].Order <= lo {
@@ -561,12 +563,12 @@ func anyBackward(start *Node, root RootKind, first *AxisStep, alts []*AxisStep, 
 		return false, false
 	}
 	// The candidates in start's subtree.
-	lo, _ := slices.BinarySearchFunc(list, start.Order, func(m *Node, order int) int { return cmp.Compare(m.Order, order) })
-	hi, _ := slices.BinarySearchFunc(list, start.Last+1, func(m *Node, order int) int { return cmp.Compare(m.Order, order) })
+	lo, _ := slices.BinarySearchFunc(list, start.Order, func(m *Node, order int32) int { return cmp.Compare(m.Order, order) })
+	hi, _ := slices.BinarySearchFunc(list, start.Last+1, func(m *Node, order int32) int { return cmp.Compare(m.Order, order) })
 	cands := list[lo:hi]
 	// Each candidate costs a walk of len(steps) ancestors; a forward search
 	// at most a visit of the subtree.
-	if len(cands) > 8 && len(cands)*len(steps) > (start.Last-start.Order)/2 {
+	if len(cands) > 8 && len(cands)*len(steps) > int(start.Last-start.Order)/2 {
 		return false, false
 	}
 	is := func(m *Node, st *AxisStep) bool {
@@ -615,6 +617,9 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 		return ev.anyFrom(m, rest[0].Expr.(*AxisStep), rest[0].Desc, rest[1:], c)
 	}
 	var cands []*Node
+	var keys []int32 // the name keys of cands, when useKeys
+	var key int32
+	var useKeys bool
 	if desc {
 		one := [1]*Node{n}
 		out, ok, err := ev.descendantsNamed(one[:], as, c)
@@ -664,7 +669,13 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 		}
 		return false, true, nil
 	case simple && as.Axis == AxisChild:
-		cands, _ = childCandidates(n, as)
+		var indexed bool
+		if cands, indexed = childCandidates(n, as); !indexed && len(cands) > 0 {
+			keys, key, useKeys = kidKeys(n, as)
+			if useKeys && key < 0 {
+				return false, true, nil
+			}
+		}
 	case simple && as.Axis == AxisAttribute:
 		cands = n.Attrs
 	default:
@@ -680,7 +691,10 @@ func (ev *evaluator) anyFrom(n *Node, as *AxisStep, desc bool, rest []PathStep, 
 		}
 		return false, true, nil
 	}
-	for _, m := range cands {
+	for i, m := range cands {
+		if useKeys && keys[i] != key {
+			continue // the name key says the name differs
+		}
 		if as.Axis == AxisChild && m.Parent != n {
 			continue // from the name index: another element's child
 		}
@@ -961,6 +975,16 @@ func existsFrom(n *Node, steps []*AxisStep) bool {
 	if st.Axis == AxisAttribute {
 		cands = n.Attrs
 	} else if noKids(n, st) {
+		return false
+	} else if keys, key, ok := kidKeys(n, st); ok {
+		if key < 0 {
+			return false
+		}
+		for i, k := range keys {
+			if k == key && (len(steps) == 1 || existsFrom(cands[i], steps[1:])) {
+				return true
+			}
+		}
 		return false
 	}
 	for _, m := range cands {
