@@ -310,6 +310,9 @@ func nodeHasNonSpace(m *Node) bool {
 	case AttributeNode, TextNode:
 		return hasNonSpace(m.Data)
 	}
+	if m.leaf {
+		return hasNonSpace(m.Data)
+	}
 	for _, c := range m.Children {
 		if c.Kind == TextNode {
 			if hasNonSpace(c.Data) {

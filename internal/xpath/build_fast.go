@@ -537,6 +537,9 @@ func (b *Builder) EndElement(name xml.Name) error {
 		copy(f.el.Children, b.kids[f.kids:])
 		f.el.kidOff = int32(len(b.kidKeys))
 		b.kidKeys = append(b.kidKeys, b.kidKey[f.kids:]...)
+		if t := f.el.Children[0]; k == 1 && t.Kind == TextNode {
+			f.el.Data, f.el.leaf = t.Data, true
+		}
 	}
 	f.el.Last = int32(b.order - 1)
 	b.kids = b.kids[:f.kids]

@@ -186,8 +186,11 @@ func diffNodes(a, b *Node) string {
 		return fmt.Sprintf("node %d (%s %s)", a.Order, a.Prefix, a.Local)
 	}
 	switch {
-	case a.Kind != b.Kind || a.Space != b.Space || a.Local != b.Local || a.Prefix != b.Prefix || a.Data != b.Data:
+	case a.Kind != b.Kind || a.Space != b.Space || a.Local != b.Local || a.Prefix != b.Prefix || (a.Data != b.Data && !b.leaf):
 		return fmt.Sprintf("%s: %+v vs %+v", where(), *a, *b)
+	case b.leaf != (b.Kind == ElementNode && len(b.Children) == 1 && b.Children[0].Kind == TextNode) ||
+		b.leaf && b.Data != b.Children[0].Data:
+		return fmt.Sprintf("%s: leaf %v with %q", where(), b.leaf, b.Data)
 	case a.Order != b.Order || a.Last != b.Last || a.idx != b.idx:
 		return fmt.Sprintf("%s: order/last/idx %d/%d/%d vs %d/%d/%d", where(), a.Order, a.Last, a.idx, b.Order, b.Last, b.idx)
 	case (a.Parent == nil) != (b.Parent == nil) || a.Parent != nil && a.Parent.Order != b.Parent.Order:

@@ -29,6 +29,10 @@ type Node struct {
 	Kind NodeKind
 	// kidsNamed says that kidNames is set (in trees from a Builder).
 	kidsNamed bool
+	// leaf is set on an element whose only child is a text node (from a
+	// Builder): Data has the text too, so that reading it does not load
+	// the text node.
+	leaf bool
 	idx       int32 // index among the parent's Children (or Attrs)
 	// kidNames has the kidBit of the local name of each element child:
 	// a child step whose name's bit is not set selects nothing.
@@ -36,7 +40,7 @@ type Node struct {
 	Space    string // namespace URI (elements, attributes)
 	Local    string // local name (elements, attributes)
 	Prefix   string // prefix as written in the source (for name())
-	Data     string // value of attribute and text nodes
+	Data     string // value of attribute and text nodes (and see leaf)
 	Parent   *Node
 	Children []*Node // elements and text nodes, in document order
 	Attrs    []*Node
@@ -231,6 +235,9 @@ func (n *Node) Root() *Node {
 
 // StringValue is the XPath string value of the node.
 func (n *Node) StringValue() string {
+	if n.leaf {
+		return n.Data
+	}
 	switch n.Kind {
 	case AttributeNode, TextNode:
 		return n.Data
