@@ -33,7 +33,7 @@ type Node struct {
 	// Builder): Data has the text too, so that reading it does not load
 	// the text node.
 	leaf bool
-	idx       int32 // index among the parent's Children (or Attrs)
+	idx  int32 // index among the parent's Children (or Attrs)
 	// kidNames has the kidBit of the local name of each element child:
 	// a child step whose name's bit is not set selects nothing.
 	kidNames uint64
