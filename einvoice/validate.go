@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -110,16 +111,18 @@ func loadRules(version string) (*ruleSet, error) {
 // are evaluated on whatever XML is given, so a fragment gets the verdicts the
 // official rules give it. A Validator is safe for concurrent use.
 type Validator struct {
-	rules  *ruleSet
-	limits xmlsafe.Limits
+	rules       *ruleSet
+	limits      xmlsafe.Limits
+	concurrency int
 }
 
 // A ValidatorOption configures a [Validator].
 type ValidatorOption func(*validatorConfig) error
 
 type validatorConfig struct {
-	rules  string
-	limits xmlsafe.Limits
+	rules       string
+	limits      xmlsafe.Limits
+	concurrency int
 }
 
 // WithRules selects the rule set by Peppol BIS Billing 3.0 release ("3.0.19",
@@ -156,10 +159,35 @@ func WithMaxDepth(n int) ValidatorOption {
 	}
 }
 
+// WithConcurrency sets how many goroutines one validation may use: the
+// rule set's two layers (CEN EN 16931 and Peppol) are independent, and run
+// side by side when n is 2 or more and the document is large (some
+// thousands of nodes, about 100 KB; for a smaller one, handing a layer to
+// another goroutine costs more than it saves). The default is 2 when
+// GOMAXPROCS is more than 1, else 1. It changes how long one validation
+// takes, not the CPU time it uses: a server that validates many documents
+// at once may prefer 1.
+func WithConcurrency(n int) ValidatorOption {
+	return func(c *validatorConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("einvoice: WithConcurrency(%d): must be positive", n)
+		}
+		c.concurrency = n
+		return nil
+	}
+}
+
+// parallelNodes is the size of the smallest document (in nodes: elements,
+// attributes and text) whose layers run side by side (see WithConcurrency).
+// On a 2-core machine the two ways take the same time at about 50 invoice
+// lines (4,000 nodes); at 100 lines (7,700 nodes) side by side is 20%
+// faster, at 1000 lines 30%.
+const parallelNodes = 6000
+
 // NewValidator returns a Validator. Loading a rule set takes some tens of
 // milliseconds the first time in a process; later Validators share it.
 func NewValidator(opts ...ValidatorOption) (*Validator, error) {
-	c := validatorConfig{rules: DefaultRules}
+	c := validatorConfig{rules: DefaultRules, concurrency: min(2, runtime.GOMAXPROCS(0))}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -169,7 +197,7 @@ func NewValidator(opts ...ValidatorOption) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{rules: rs, limits: c.limits}, nil
+	return &Validator{rules: rs, limits: c.limits, concurrency: c.concurrency}, nil
 }
 
 // Rules returns the Peppol BIS Billing 3.0 release whose rules v applies.
@@ -254,15 +282,52 @@ func (v *Validator) validateLayers(data []byte, layers []int) (*Report, error) {
 }
 
 func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) (*Report, error) {
-	rep := &Report{Rules: v.rules.version}
+	// Each layer on its own; the tree is only read. The last layer runs on
+	// this goroutine, the others (at most concurrency-1 at a time) beside it.
+	type result struct {
+		fs    []schematron.Failure
+		err   error
+		panic any // a panic on another goroutine, raised again on this one
+	}
+	results := make([]result, len(v.rules.layers))
+	var wg sync.WaitGroup
+	var slots chan struct{}
+	if v.concurrency > 1 && doc.Root.Last >= parallelNodes {
+		slots = make(chan struct{}, v.concurrency-1)
+	}
 	for i, layer := range v.rules.layers {
 		if layers != nil && !slices.Contains(layers, i) {
 			continue
 		}
-		fs, err := layer.ValidateContext(ctx, doc)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("einvoice: validation stopped: %w", ctxErr)
+		r := &results[i]
+		if slots != nil && i < len(v.rules.layers)-1 {
+			select {
+			case slots <- struct{}{}:
+				wg.Go(func() {
+					defer func() {
+						r.panic = recover()
+						<-slots
+					}()
+					r.fs, r.err = layer.ValidateContext(ctx, doc)
+				})
+				continue
+			default: // all busy: here
+			}
 		}
+		r.fs, r.err = layer.ValidateContext(ctx, doc)
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.panic != nil {
+			panic(r.panic)
+		}
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, fmt.Errorf("einvoice: validation stopped: %w", ctxErr)
+	}
+	rep := &Report{Rules: v.rules.version}
+	for _, r := range results {
+		fs, err := r.fs, r.err
 		for _, f := range fs {
 			rep.Failures = append(rep.Failures, Failure{Rule: f.RuleID, Flag: normFlag(f.Flag), Location: f.Location, Message: f.Message})
 		}

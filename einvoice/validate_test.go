@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -410,5 +411,88 @@ func TestValidateReader(t *testing.T) {
 	}
 	if _, err := v.ValidateReader(context.Background(), io.MultiReader(bytes.NewReader(data), strings.NewReader(" "))); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("one byte over the limit: %v", err)
+	}
+}
+
+// TestConcurrencySameReport checks that running the two layers side by side
+// (WithConcurrency(2), taken for large documents) gives the report the
+// sequential run gives, failures and rule errors in the same order, also
+// from several goroutines at once.
+func TestConcurrencySameReport(t *testing.T) {
+	needShared(t)
+	seq, err := NewValidator(WithConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := NewValidator(WithConcurrency(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewValidator(WithConcurrency(0)); err == nil {
+		t.Error("WithConcurrency(0) accepted")
+	}
+	dir := filepath.Join(conformanceDir, "peppol-bis-3.0.19", "examples")
+	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples in %s: %v", dir, err)
+	}
+	var docs [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		line := "cac:InvoiceLine"
+		if !strings.Contains(s, "<"+line+">") {
+			line = "cac:CreditNoteLine"
+		}
+		i := strings.Index(s, "<"+line+">")
+		j := strings.LastIndex(s, "</"+line+">") + len("</"+line+">")
+		if i < 0 || j < i {
+			continue
+		}
+		big := s[:i] + strings.Repeat(s[i:j], 150) + s[j:] // past parallelNodes
+		docs = append(docs, []byte(big))
+		// With failures in both layers: a currency the code lists do not
+		// have and a line without its price.
+		bad := strings.Replace(big, `currencyID="`, `currencyID="X`, 3)
+		bad = strings.Replace(bad, "<cac:Price>", "<cac:Pricing>", 1)
+		bad = strings.Replace(bad, "</cac:Price>", "</cac:Pricing>", 1)
+		docs = append(docs, []byte(bad))
+	}
+	layers := map[bool]bool{}
+	for _, d := range docs {
+		doc, err := seq.parse(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Root.Last < parallelNodes {
+			t.Fatalf("test document of %d nodes is too small to run side by side", doc.Root.Last)
+		}
+		want, err := seq.Validate(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range want.Failures {
+			layers[strings.HasPrefix(f.Rule, "PEPPOL")] = true
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				got, err := par.Validate(d)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("side by side: %d failures, %d skipped; one after the other: %d, %d", len(got.Failures), len(got.Skipped), len(want.Failures), len(want.Skipped))
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if !layers[true] || !layers[false] {
+		t.Errorf("the documents make only one layer fail (Peppol %v, CEN %v)", layers[true], layers[false])
 	}
 }
