@@ -532,6 +532,7 @@ type chainCache struct {
 // chainInfo is what a chain's nodes may match.
 type chainInfo struct {
 	cands [][]candidate // by pattern index
+	pats  []int32       // the patterns with candidates, in order
 }
 
 // candidate is a branch of a rule to try: paths[path] of the rule's
@@ -559,6 +560,9 @@ func (s *Schema) chainInfoOf(n *xpath.Node, key int32) *chainInfo {
 			}
 		}
 		ci.cands[pi] = list
+		if len(list) > 0 {
+			ci.pats = append(ci.pats, int32(pi))
+		}
 	}
 	return ci
 }
@@ -570,6 +574,14 @@ type chains struct {
 	ids    map[chainKey]int32 // local ids, by the parent's local id
 	global []int32            // by local id: the id in the schema's cache, or -1
 	infos  []*chainInfo       // by local id
+	// recent caches ids by key, in front of the map: a document repeats a
+	// few hundred chains thousands of times.
+	recent [256]recentChain
+}
+
+type recentChain struct {
+	k  chainKey
+	id int32 // 1 + the local id; 0 for an empty entry
 }
 
 var chainsPool = sync.Pool{New: func() any { return &chains{ids: map[chainKey]int32{}} }}
@@ -580,6 +592,7 @@ func (s *Schema) getChains(root *xpath.Node) *chains {
 	c := chainsPool.Get().(*chains)
 	c.s = s
 	clear(c.ids)
+	clear(c.recent[:])
 	c.global, c.infos = c.global[:0], c.infos[:0]
 	c.add(root, -1, documentKey)
 	return c
@@ -605,6 +618,10 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 		}
 	}
 	k := makeChainKey(parent, key)
+	r := &c.recent[(uint64(k)*0x9E3779B97F4A7C15)>>56]
+	if r.id > 0 && r.k == k {
+		return r.id - 1
+	}
 	id, ok := c.ids[k]
 	if !ok {
 		id = int32(len(c.infos))
@@ -617,6 +634,7 @@ func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
 		c.global = append(c.global, g)
 		c.infos = append(c.infos, info)
 	}
+	r.k, r.id = k, id+1
 	return id
 }
 

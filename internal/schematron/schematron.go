@@ -631,10 +631,24 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 	if ch != nil {
 		chainAt = slices.Grow(sc.chainAt[:0], n)
 	}
+	// With name chains, by pattern: the visit indexes of the nodes with
+	// candidates in it.
+	var byPat [][]int32
+	if ch != nil {
+		byPat = slices.Grow(sc.byPat[:0], len(s.Patterns))[:len(s.Patterns)]
+		for i := range byPat {
+			byPat[i] = byPat[i][:0]
+		}
+	}
 	add := func(n *xpath.Node, chain int32) {
 		k := keyByOrder[n.Order]
 		if k != 0 && ch == nil {
 			byKey[k] = append(byKey[k], int32(len(order)))
+		}
+		if ch != nil {
+			for _, p := range ch.infos[chain].pats {
+				byPat[p] = append(byPat[p], int32(len(order)))
+			}
 		}
 		order = append(order, n)
 		keyAt = append(keyAt, k)
@@ -666,7 +680,7 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		}
 	}
 	walk(root, 0)
-	sc.order, sc.keyByOrder, sc.keyAt, sc.chainAt = order, keyByOrder, keyAt, chainAt
+	sc.order, sc.keyByOrder, sc.keyAt, sc.chainAt, sc.byPat = order, keyByOrder, keyAt, chainAt, byPat
 
 	var some []int32
 	var out []Failure
@@ -761,13 +775,18 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 		// some rule's context ends in, in visit order.
 		// With name chains, trying a node with no candidates costs two
 		// loads, less than sorting the named ones.
-		visitAll := p.dispatch.any() || ch != nil
-		if !visitAll {
+		visitAll := p.dispatch.any() && ch == nil
+		list := some
+		switch {
+		case ch != nil:
+			list = byPat[pi]
+		case !visitAll:
 			some = some[:0]
 			for _, key := range p.dispatch.keys {
 				some = append(some, byKey[key]...)
 			}
 			slices.Sort(some)
+			list = some
 		}
 		for j := 0; ; j++ {
 			var k int
@@ -777,10 +796,10 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 				}
 				k = j
 			} else {
-				if j == len(some) {
+				if j == len(list) {
 					break
 				}
-				k = int(some[j])
+				k = int(list[j])
 			}
 			if j&255 == 0 && stopped() {
 				return nil, ctx.Err()
@@ -872,6 +891,7 @@ type scratch struct {
 	order             []*xpath.Node
 	keyByOrder, keyAt []int32
 	chainAt           []int32
+	byPat             [][]int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
