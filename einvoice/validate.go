@@ -282,15 +282,17 @@ func (v *Validator) validateLayers(data []byte, layers []int) (*Report, error) {
 }
 
 func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) (*Report, error) {
-	// Each layer on its own; the tree is only read. The last layer runs on
-	// this goroutine, the others (at most concurrency-1 at a time) beside it.
-	type result struct {
-		fs    []schematron.Failure
-		err   error
-		panic any // a panic on another goroutine, raised again on this one
+	// The layers' patterns in runs, each on its own; the tree is only read.
+	// The last run is on this goroutine, the others (at most concurrency-1
+	// at a time) beside it when the document is large.
+	type run struct {
+		layer    *schematron.Schema
+		from, to int
+		fs       []schematron.Failure
+		err      error
+		panic    any // a panic on another goroutine, raised again on this one
 	}
-	results := make([]result, len(v.rules.layers))
-	var wg sync.WaitGroup
+	var runs []*run
 	var slots chan struct{}
 	if v.concurrency > 1 && doc.Root.Last >= parallelNodes {
 		slots = make(chan struct{}, v.concurrency-1)
@@ -299,8 +301,18 @@ func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) 
 		if layers != nil && !slices.Contains(layers, i) {
 			continue
 		}
-		r := &results[i]
-		if slots != nil && i < len(v.rules.layers)-1 {
+		n := len(layer.Patterns)
+		if slots != nil && i == 0 && n > 1 {
+			// The CEN layer's first pattern (UBL-model) takes about as long
+			// as its other two and the Peppol layer together.
+			runs = append(runs, &run{layer: layer, from: 0, to: 1}, &run{layer: layer, from: 1, to: n})
+			continue
+		}
+		runs = append(runs, &run{layer: layer, from: 0, to: n})
+	}
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		if slots != nil && i < len(runs)-1 {
 			select {
 			case slots <- struct{}{}:
 				wg.Go(func() {
@@ -308,16 +320,16 @@ func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) 
 						r.panic = recover()
 						<-slots
 					}()
-					r.fs, r.err = layer.ValidateContext(ctx, doc)
+					r.fs, r.err = r.layer.ValidatePatterns(ctx, doc, r.from, r.to)
 				})
 				continue
 			default: // all busy: here
 			}
 		}
-		r.fs, r.err = layer.ValidateContext(ctx, doc)
+		r.fs, r.err = r.layer.ValidatePatterns(ctx, doc, r.from, r.to)
 	}
 	wg.Wait()
-	for _, r := range results {
+	for _, r := range runs {
 		if r.panic != nil {
 			panic(r.panic)
 		}
@@ -326,7 +338,7 @@ func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) 
 		return nil, fmt.Errorf("einvoice: validation stopped: %w", ctxErr)
 	}
 	rep := &Report{Rules: v.rules.version}
-	for _, r := range results {
+	for _, r := range runs {
 		fs, err := r.fs, r.err
 		for _, f := range fs {
 			rep.Failures = append(rep.Failures, Failure{Rule: f.RuleID, Flag: normFlag(f.Flag), Location: f.Location, Message: f.Message})

@@ -16,7 +16,10 @@ func TestChainsAcrossDocuments(t *testing.T) {
 	pick := func(a []string) string { return a[r.Intn(len(a))] }
 	exact := []string{"a:L", "a:X", "a:M", "a:N", "*", "X", "b:X"}
 	names := exact
-	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]", "[$v]"}
+	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]", "[$v]",
+		"[ends-with(name(), 'X')]", "[starts-with(local-name(), 'M') or @k]", "[not(contains(name(), ':')) and @id]",
+		"[ends-with(name(), 'X') and not(starts-with(name(), 'q:')) and a:X = 'x2']", "[ends-with(name(), 'N') and xs:decimal(@id) > 1]",
+		"[xs:decimal(@k) > 1 and ends-with(name(), 'L')]"}
 	attrs := []string{"@id", "@k", "@*", "@b:z"}
 	gen := func() string { return randomPattern(r, names, preds, attrs) }
 	elems := []string{"p:L", "p:X", "p:M", "p:N", "X", "q:X"}

@@ -30,6 +30,10 @@ type matchStep struct {
 	// desc is set when the step is preceded by "//": the previous step
 	// matches an ancestor rather than the parent.
 	desc bool
+	// nameFilter, when set, is false for a node the first predicate is
+	// false for, judging by the node's name alone (see xpath.NameFilter);
+	// preds then leaves out a first predicate it decides entirely.
+	nameFilter func(*xpath.Node) bool
 }
 
 // matchPath is one union branch of a pattern compiled for node matching.
@@ -178,6 +182,29 @@ func compilePath(p *xpath.Path, ns map[string]string) (matchPath, bool) {
 	return mp, true
 }
 
+// nameFilters sets the name filters of the compiled rule contexts' steps,
+// once their predicates are prepared (see xpath.NameFilter).
+func (s *Schema) nameFilters() {
+	for _, p := range s.Patterns {
+		for _, r := range p.Rules {
+			for i := range r.dispatch.paths {
+				for j := range r.dispatch.paths[i].steps {
+					ms := &r.dispatch.paths[i].steps[j]
+					if ms.numeric || len(ms.preds) == 0 {
+						continue
+					}
+					if f, whole := xpath.NameFilter(ms.preds[0]); f != nil {
+						ms.nameFilter = f
+						if whole {
+							ms.preds = ms.preds[1:]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // boolPred reports whether a predicate surely yields a boolean or nodes, never
 // a number: a comparison, a boolean function, a node path.
 func boolPred(e xpath.Expr) bool {
@@ -304,6 +331,9 @@ func siblingPosition(st *matchStep, n *xpath.Node) int {
 func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int, shaped bool) bool {
 	st := &p.steps[i]
 	if !(shaped && i >= p.shapeFrom) && !st.nameTest(n) {
+		return false
+	}
+	if st.nameFilter != nil && !st.nameFilter(n) {
 		return false
 	}
 	if len(st.preds) > 0 && !m.preds(st.preds, st.numeric, st, n, rule) {

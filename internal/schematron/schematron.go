@@ -267,6 +267,7 @@ func (s *Schema) prepare() {
 			}
 		}
 	}
+	s.nameFilters()
 }
 
 // testSkipPrepare makes prepare leave every expression unprepared, so tests
@@ -518,6 +519,16 @@ func (s *Schema) Validate(doc *xpath.Document) ([]Failure, error) {
 // done: it checks before each rule and each node, so a crafted document that
 // makes the rules do quadratic work cannot hold a server for long.
 func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Failure, error) {
+	return s.ValidatePatterns(ctx, doc, 0, len(s.Patterns))
+}
+
+// ValidatePatterns is ValidateContext with the patterns s.Patterns[from:to]
+// only: the runs of a split of the patterns, concatenated in order, give
+// what ValidateContext gives, so that they can run side by side.
+func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from, to int) ([]Failure, error) {
+	if from < 0 || to > len(s.Patterns) || from > to {
+		return nil, fmt.Errorf("schematron: patterns %d to %d of %d", from, to, len(s.Patterns))
+	}
 	done := ctx.Done()
 	stopped := func() bool {
 		select {
@@ -684,7 +695,8 @@ func (s *Schema) ValidateContext(ctx context.Context, doc *xpath.Document) ([]Fa
 
 	var some []int32
 	var out []Failure
-	for pi, p := range s.Patterns {
+	for pi := from; pi < to; pi++ {
+		p := s.Patterns[pi]
 		var saved map[string]xpath.Seq
 		var savedErrs map[string]error
 		if len(p.Lets) > 0 { // pattern lets are scoped to their pattern

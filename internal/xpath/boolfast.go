@@ -247,7 +247,24 @@ func compileBool(e Expr) boolFn {
 // compileNameTest compiles starts-with, ends-with and contains of name()
 // or local-name() (of the context node) and a string literal.
 func compileNameTest(n *FuncCall) boolFn {
-	if len(n.Args) != 2 || !isStringLit(n.Args[1]) {
+	test := nameTestOf(n)
+	if test == nil {
+		return nil
+	}
+	return func(ev *evaluator, c dctx) (bool, error) {
+		m, ok := c.item.(*Node)
+		if !ok {
+			return ev.ebv(n, c)
+		}
+		return test(m), nil
+	}
+}
+
+// nameTestOf returns, for a call of starts-with, ends-with or contains
+// with name() or local-name() (of the context node) and a string literal,
+// its value for a node; nil for any other call.
+func nameTestOf(n *FuncCall) func(*Node) bool {
+	if n.bi == nil || n.folded || len(n.Args) != 2 || !isStringLit(n.Args[1]) {
 		return nil
 	}
 	name, ok := n.Args[0].(*FuncCall)
@@ -262,26 +279,97 @@ func compileNameTest(n *FuncCall) boolFn {
 		test = strings.HasPrefix
 	case "ends-with":
 		test = strings.HasSuffix
-	default:
+	case "contains":
 		test = strings.Contains
+	default:
+		return nil
 	}
 	suffix := n.Name.Local == "ends-with"
-	return func(ev *evaluator, c dctx) (bool, error) {
-		m, ok := c.item.(*Node)
-		if !ok {
-			return ev.ebv(n, c)
-		}
+	return func(m *Node) bool {
 		if local || m.Prefix == "" || m.Kind == TextNode || m.Kind == DocumentNode {
-			return test(m.Local, lit), nil
+			return test(m.Local, lit)
 		}
 		switch {
 		case suffix:
-			return qnameHasSuffix(m.Prefix, m.Local, lit), nil
+			return qnameHasSuffix(m.Prefix, m.Local, lit)
 		case n.Name.Local == "starts-with":
-			return qnameHasPrefix(m.Prefix, m.Local, lit), nil
+			return qnameHasPrefix(m.Prefix, m.Local, lit)
 		}
-		return test(m.Prefix+":"+m.Local, lit), nil
+		return test(m.Prefix+":"+m.Local, lit)
 	}
+}
+
+// NameFilter returns, for a prepared predicate, a test of the context
+// node's name alone that is false wherever the predicate is: for a
+// predicate made of name tests (starts-with, ends-with or contains of
+// name() or local-name() and a string literal, not() of one, and of them)
+// the test is the predicate (whole is set); for an and whose leading
+// operands are name tests, the test is those operands. nil for any other
+// predicate. The test takes an element or attribute node and never fails,
+// as name() of such a node does not: the predicate's leading name tests
+// decide it before anything else in it is evaluated.
+func NameFilter(e Expr) (test func(*Node) bool, whole bool) {
+	if t := nameOnly(e); t != nil {
+		return t, true
+	}
+	var lead []func(*Node) bool
+	var conj func(x Expr) bool // adds x's leading name tests; false once one is not
+	conj = func(x Expr) bool {
+		if b, ok := x.(*boolExpr); ok {
+			x = b.X
+		}
+		if b, ok := x.(*Binary); ok && b.Op == "and" {
+			return conj(b.L) && conj(b.R)
+		}
+		if t := nameOnly(x); t != nil {
+			lead = append(lead, t)
+			return true
+		}
+		return false
+	}
+	conj(e)
+	switch len(lead) {
+	case 0:
+		return nil, false
+	case 1:
+		return lead[0], false
+	}
+	return func(m *Node) bool {
+		for _, t := range lead {
+			if !t(m) {
+				return false
+			}
+		}
+		return true
+	}, false
+}
+
+// nameOnly returns the value, for a node, of a predicate made of name tests
+// only (see NameFilter); nil for any other.
+func nameOnly(e Expr) func(*Node) bool {
+	if b, ok := e.(*boolExpr); ok { // compiled by Prepare
+		e = b.X
+	}
+	switch n := e.(type) {
+	case *FuncCall:
+		if n.bi != nil && !n.folded && n.Name.Local == "not" && len(n.Args) == 1 {
+			if t := nameOnly(n.Args[0]); t != nil {
+				return func(m *Node) bool { return !t(m) }
+			}
+			return nil
+		}
+		return nameTestOf(n)
+	case *Binary:
+		if n.Op != "and" {
+			return nil
+		}
+		l, r := nameOnly(n.L), nameOnly(n.R)
+		if l == nil || r == nil {
+			return nil
+		}
+		return func(m *Node) bool { return l(m) && r(m) }
+	}
+	return nil
 }
 
 // qnameHasSuffix reports whether prefix:local ends with lit, without

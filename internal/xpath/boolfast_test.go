@@ -227,3 +227,72 @@ func TestCodeListVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFilter checks NameFilter against evaluation: where it says the
+// filter is the whole predicate, at every element and attribute; else that
+// the predicate is false (without error) wherever the filter is.
+func TestNameFilter(t *testing.T) {
+	doc := `<p:Invoice xmlns:p="urn:p" xmlns:q="urn:q" id="1"><p:TaxAmount q:currencyID="NOK">1</p:TaxAmount>` +
+		`<PriceAmount>2</PriceAmount><q:Amountish a="x"/><Amount>x</Amount><p:Am/></p:Invoice>`
+	d, err := ParseDocument(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nodes []*Node
+	var walk func(*Node)
+	walk = func(n *Node) {
+		if n.Kind == ElementNode {
+			nodes = append(nodes, n)
+			nodes = append(nodes, n.Attrs...)
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(d.Root)
+	for _, c := range []struct {
+		pred          string
+		filter, whole bool
+	}{
+		{"ends-with(name(), 'Amount')", true, true},
+		{"ends-with(name(), 'p:TaxAmount')", true, true},
+		{"ends-with(name(), ':Am')", true, true},
+		{"starts-with(name(), 'p:')", true, true},
+		{"starts-with(name(), 'q:Amount')", true, true},
+		{"contains(name(), ':')", true, true},
+		{"starts-with(local-name(), 'Am')", true, true},
+		{"not(ends-with(name(), 'PriceAmount')) and ends-with(local-name(), 'Amount')", true, true},
+		{"ends-with(name(), 'Amount') and not(ends-with(name(),'PriceAmount')) and not(ancestor::p:Price)", true, false},
+		{"ends-with(name(), 'Amount') and xs:decimal(.) > 1", true, false},
+		{"xs:decimal(.) > 1 and ends-with(name(), 'Amount')", false, false},
+		{"ends-with(name(), 'Amount') or @a", false, false},
+		{"ends-with(string(.), 'x')", false, false},
+	} {
+		e, err := Parse(c.pred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := &Env{Namespaces: map[string]string{"p": "urn:p", "q": "urn:q", "xs": XSNS}}
+		if err := Prepare(e, env); err != nil {
+			t.Fatal(err)
+		}
+		f, whole := NameFilter(e)
+		if (f != nil) != c.filter || whole != c.whole {
+			t.Errorf("%s: filter %v whole %v, want %v %v", c.pred, f != nil, whole, c.filter, c.whole)
+			continue
+		}
+		if f == nil {
+			continue
+		}
+		for _, n := range nodes {
+			got := f(n)
+			want, err := EvalPreparedBool(e, n, env)
+			switch {
+			case whole && (err != nil || got != want):
+				t.Errorf("%s at %s %s: filter %v, predicate %v %v", c.pred, n.Prefix, n.Local, got, want, err)
+			case !whole && !got && (err != nil || want):
+				t.Errorf("%s at %s %s: filter false, predicate %v %v", c.pred, n.Prefix, n.Local, want, err)
+			}
+		}
+	}
+}
