@@ -274,6 +274,22 @@ func (s *Schema) prepare() {
 // can compare the optimised evaluation with the plain one.
 var testSkipPrepare bool
 
+// evalWith is eval with ev, an Evaluator for env, for a prepared
+// expression.
+func (s *Schema) evalWith(ev *xpath.Evaluator, e xpath.Expr, item xpath.Item, env *xpath.Env) (xpath.Seq, error) {
+	if len(s.unprepared) > 0 && s.unprepared[e] {
+		return xpath.Eval(e, item, env)
+	}
+	return ev.Eval(e, item)
+}
+
+// evaluators are the Evaluators of a validation, pooled.
+type evaluators struct{ let, asserts *xpath.Evaluator }
+
+var evaluatorPool = sync.Pool{New: func() any {
+	return &evaluators{xpath.NewEvaluator(nil), xpath.NewEvaluator(nil)}
+}}
+
 // eval evaluates a rule expression, prepared or not.
 func (s *Schema) eval(e xpath.Expr, item xpath.Item, env *xpath.Env) (xpath.Seq, error) {
 	if len(s.unprepared) > 0 && s.unprepared[e] {
@@ -540,11 +556,21 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 	}
 	root := doc.Root
 	env := &xpath.Env{Namespaces: s.Namespaces, Vars: make(map[string]xpath.Seq, s.maxVars), Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
+	// Evaluators from a pool, with the storage of the sequences of the
+	// validations before: nothing they return outlives this one (failures
+	// hold strings only).
+	evs := evaluatorPool.Get().(*evaluators)
+	evs.let.Reuse(env)
+	evs.asserts.Reuse(env)
 	defer func() {
 		env.Memo.Reset() // it holds the document's nodes
 		memoPool.Put(env.Memo)
+		evs.let.Reuse(nil)
+		evs.asserts.Reuse(nil)
+		evaluatorPool.Put(evs)
 	}()
 	var errs []error
+	letEv := evs.let // never nested: lets and messages are evaluated between asserts
 	// Schema and pattern lets are the compiled XSLT's global variables,
 	// which XSLT evaluates when first used: one that fails only matters to
 	// the rules that use it (a reference raises its error).
@@ -555,7 +581,7 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 				env.Vars[l.Name] = v
 				continue
 			}
-			v, err := s.eval(l.expr, ctx, env)
+			v, err := s.evalWith(letEv, l.expr, ctx, env)
 			if err != nil {
 				delete(env.Vars, l.Name)
 				env.VarErrors[l.Name] = err
@@ -565,7 +591,6 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 			env.Vars[l.Name] = v
 		}
 	}
-	letEv := xpath.NewEvaluator(env) // never nested: lets are bound between asserts
 	// What a rule's lets shadow, for one node at a time.
 	type shadowed struct {
 		v   xpath.Seq
@@ -595,7 +620,7 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 	// and a lower-priority rule may match it instead.
 	matchEnv := *env
 	matchEnv.LenientPredicates = true
-	asserts := xpath.NewEvaluator(env)
+	asserts := evs.asserts
 	// The name key of every node for the dispatch, by document order (one
 	// lookup per name of the document), and the nodes in the order the
 	// compiled XSLT visits them, once for all patterns.
@@ -870,7 +895,7 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 						continue
 					}
 					if ok == a.Report {
-						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: s.message(a, n, env)})
+						out = append(out, Failure{RuleID: a.ID, Flag: a.Flag, Location: Location(n), Message: s.message(letEv, a, n, env)})
 					}
 				}
 			}()
@@ -926,14 +951,14 @@ func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
 	return c
 }
 
-func (s *Schema) message(a *Assert, n *xpath.Node, env *xpath.Env) string {
+func (s *Schema) message(ev *xpath.Evaluator, a *Assert, n *xpath.Node, env *xpath.Env) string {
 	var b strings.Builder
 	for _, p := range a.msg {
 		switch {
 		case p.isName:
 			b.WriteString(qname(n))
 		case p.expr != nil:
-			seq, err := s.eval(p.expr, n, env)
+			seq, err := s.evalWith(ev, p.expr, n, env)
 			if err != nil {
 				continue
 			}

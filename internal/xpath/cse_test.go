@@ -188,3 +188,127 @@ func TestCSEAcrossCalls(t *testing.T) {
 		t.Log("no node address reused: the test shows less than it could")
 	}
 }
+
+// TestEvaluatorReuse keeps one Evaluator for many documents, with Reuse
+// between them and variables bound to sequences it made itself (so that
+// its recycled storage and its string sets are exercised), against plain
+// evaluation.
+func TestEvaluatorReuse(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	pick := func(a []string) string { return a[r.Intn(len(a))] }
+	vals := []string{"1", "2", "x", "y", "1.5"}
+	lists := []string{"(for $x in //a:R return string($x))[. != 'q']", "(//a:R, //a:A)", "//a:X[. != '2']", "for $x in //a:A return string($x)"}
+	tests := []string{
+		"$l = 'x'", "some $c in $l satisfies $c = '2'", "count($l[. = '1'])", "$l = //a:X",
+		"string-join($l, ',')", "count(a:L[a:X = $l])", "sum(//a:A[. = '1'][a:R = $l]/../a:A) > 0",
+		"every $c in $l satisfies $c != 'y'", "count(//a:L[a:R = $m])", "$m = ('1', '2')",
+	}
+	ns := map[string]string{"a": "urn:a"}
+	ev := NewEvaluator(nil)
+	b := NewBuilder()
+	checked := 0
+	for round := 0; round < 60; round++ {
+		var sb strings.Builder
+		sb.WriteString(`<r xmlns:a="urn:a">`)
+		lines := 20 // the same length of $l, the same place in the storage
+		if round%3 == 2 {
+			lines = r.Intn(12)
+		}
+		for j := lines; j > 0; j-- {
+			fmt.Fprintf(&sb, `<a:L><a:R>%s</a:R><a:A>%s</a:A><a:X>%s</a:X></a:L>`, pick(vals), pick(vals), pick(vals))
+		}
+		sb.WriteString(`</r>`)
+		d, err := buildWith(b, []byte(sb.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := d.Root.Children[0]
+		env := &Env{Namespaces: ns, Vars: map[string]Seq{}}
+		penv := &Env{Namespaces: ns, Vars: map[string]Seq{}}
+		ev.Reuse(env)
+		for _, v := range []string{"l", "m"} {
+			src := pick(lists)
+			if v == "l" && round%3 != 2 {
+				src = lists[0] // 20 strings, carved from the evaluator's storage: long enough for a string set
+			}
+			fast, _ := Parse(src)
+			plain, _ := Parse(src)
+			if err := Prepare(fast, env); err != nil {
+				t.Fatal(err)
+			}
+			if env.Vars[v], err = ev.Eval(fast, root); err != nil {
+				t.Fatal(err)
+			}
+			if penv.Vars[v], err = Eval(plain, root, penv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, src := range tests {
+			fast, _ := Parse(src)
+			plain, _ := Parse(src)
+			if err := Prepare(fast, env); err != nil {
+				t.Fatal(err)
+			}
+			test := CompileTest(fast)
+			for _, it := range append([]*Node{root}, root.Children...) {
+				want, werr := EvalBool(plain, it, penv)
+				got, gerr := ev.EvalBool(test, it)
+				if (gerr == nil) != (werr == nil) || (gerr == nil && got != want) {
+					t.Fatalf("round %d, %s: reused %v (%v), plain %v (%v)\ndocument: %s", round, src, got, gerr, want, werr, sb.String())
+				}
+				ws, werr := Eval(plain, it, penv)
+				gs, gerr := ev.Eval(fast, it)
+				if (gerr == nil) != (werr == nil) || (gerr == nil && reviewShow(ws) != reviewShow(gs)) {
+					t.Fatalf("round %d, %s: value reused %v (%v), plain %v (%v)", round, src, gs, gerr, ws, werr)
+				}
+				checked++
+			}
+		}
+		b.Recycle()
+	}
+	if len(ev.ev.free)+len(ev.ev.used) == 0 {
+		t.Error("no storage kept across documents: the test shows less than it could")
+	}
+	t.Logf("%d evaluations", checked)
+}
+
+// TestReuseForgetsSets: a string set remembered for a sequence in the
+// evaluator's storage must not answer for the sequence that storage holds
+// after Reuse.
+func TestReuseForgetsSets(t *testing.T) {
+	ev := NewEvaluator(&Env{})
+	for cap(ev.ev.ones) != chunkSize || len(ev.ev.ones) > chunkSize-32 {
+		ev.ev.seq(32) // on to a full-size chunk, the kind Reuse keeps
+	}
+	mk := func(v string) Seq {
+		s := ev.ev.seq(20)
+		for i := range 20 {
+			s = append(s, String(fmt.Sprint(v, i)))
+		}
+		return s
+	}
+	off := len(ev.ev.ones)
+	a := mk("a")
+	for range setAfter + 2 {
+		ev.ev.stringSet(a)
+	}
+	if ev.ev.stringSet(a) == nil {
+		t.Fatal("no string set made: the test shows nothing")
+	}
+	ev.Reuse(&Env{})
+	for cap(ev.ev.ones) != chunkSize {
+		ev.ev.one(String("x"))
+	}
+	ev.ev.ones = ev.ev.ones[:off] // where a was
+	b := mk("b")
+	if &a[0] != &b[0] {
+		t.Fatal("the storage of a is not reused: the test shows nothing")
+	}
+	for range setAfter + 2 {
+		if set := ev.ev.stringSet(b); set != nil {
+			if _, ok := set["b0"]; !ok {
+				t.Fatal("a string set of the sequence before Reuse answers for another")
+			}
+		}
+	}
+}

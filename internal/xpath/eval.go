@@ -91,16 +91,19 @@ type evaluator struct {
 	strs  []string // a stack for the strings compiled tests compare
 	nodes []*Node  // a stack for the nodes compiled tests visit
 	ones  []Item   // the backing of one-item sequences (see one)
-	sets  map[*Item]*setEntry
-	cse   []cseEntry // the last values of cse nodes, by slot
-	gen   uint64     // the current call (see Evaluator.start): older cse entries are stale
+	// Full-size chunks of ones handed out since the last Reuse, and
+	// cleared ones to hand out again.
+	used, free [][]Item
+	sets       map[*Item]*setEntry
+	cse        []cseEntry // the last values of cse nodes, by slot
+	gen        uint64     // the current call (see Evaluator.start): older cse entries are stale
 }
 
 // stringSet returns the strings of seq as a set when seq is a long
 // sequence of strings (or untypedAtomic values) met before by this
 // evaluator, such as a code list bound to a variable; else nil. The entry
-// keeps seq, so its storage cannot be reused for another sequence while
-// the evaluator lives.
+// keeps seq, so its storage cannot be reused for another sequence until
+// Reuse, which forgets the entries.
 func (ev *evaluator) stringSet(seq Seq) map[string]struct{} {
 	if len(seq) < 16 {
 		return nil
@@ -161,7 +164,7 @@ type setEntry struct {
 func (ev *evaluator) one(it Item) Seq {
 	if len(ev.ones) == cap(ev.ones) {
 		// Short-lived evaluators need a few; long ones get larger chunks.
-		ev.ones = make([]Item, 0, min(max(2*cap(ev.ones), 4), 128))
+		ev.newChunk(min(max(2*cap(ev.ones), 4), chunkSize))
 	}
 	ev.ones = append(ev.ones, it)
 	k := len(ev.ones)
@@ -176,11 +179,31 @@ func (ev *evaluator) seq(k int) Seq {
 		return make(Seq, 0, k)
 	}
 	if cap(ev.ones)-len(ev.ones) < k {
-		ev.ones = make([]Item, 0, min(max(2*cap(ev.ones), 4*k), 256))
+		ev.newChunk(min(max(2*cap(ev.ones), 4*k), chunkSize))
 	}
 	n := len(ev.ones)
 	ev.ones = ev.ones[:n+k]
 	return ev.ones[n : n : n+k]
+}
+
+// chunkSize is the largest chunk of ones; only such chunks are kept for
+// reuse, at most maxFree of them.
+const (
+	chunkSize = 256
+	maxFree   = 64
+)
+
+// newChunk makes ev.ones an empty chunk of capacity n (or a kept chunk).
+func (ev *evaluator) newChunk(n int) {
+	if k := len(ev.free); k > 0 {
+		ev.ones, ev.free = ev.free[k-1], ev.free[:k-1]
+		ev.used = append(ev.used, ev.ones)
+		return
+	}
+	ev.ones = make([]Item, 0, n)
+	if n == chunkSize && len(ev.used) < maxFree {
+		ev.used = append(ev.used, ev.ones)
+	}
 }
 
 // lenient reports whether an error in a predicate evaluated now counts as

@@ -222,6 +222,28 @@ type Evaluator struct{ ev evaluator }
 // NewEvaluator returns an Evaluator for env.
 func NewEvaluator(env *Env) *Evaluator { return &Evaluator{evaluator{env: env}} }
 
+// Reuse readies e for other evaluations with env (nil to only forget): it
+// forgets every value it remembered and keeps the storage of the
+// sequences it returned, cleared, for those it returns next. Nothing e
+// returned before may be used afterwards.
+func (e *Evaluator) Reuse(env *Env) {
+	ev := &e.ev
+	for _, c := range ev.used {
+		clear(c[:cap(c)])
+		ev.free = append(ev.free, c[:0])
+	}
+	clear(ev.used)
+	ev.used = ev.used[:0]
+	ev.ones = nil
+	clear(ev.args[:cap(ev.args)])
+	clear(ev.strs[:cap(ev.strs)])
+	clear(ev.nodes[:cap(ev.nodes)])
+	ev.args, ev.strs, ev.nodes = ev.args[:0], ev.strs[:0], ev.nodes[:0]
+	ev.sets = nil // keyed by the addresses of sequences
+	clear(ev.cse)
+	ev.env = env
+}
+
 // start resets the evaluator for a new expression and returns the focus.
 func (e *Evaluator) start(item Item) dctx {
 	e.ev.depth, e.ev.args, e.ev.strs, e.ev.nodes = 0, e.ev.args[:0], e.ev.strs[:0], e.ev.nodes[:0]
