@@ -54,7 +54,6 @@ type Schema struct {
 	chainCache chainCache
 	keyIDs     []int              // by key: the name's id for xpath.Document.NamedID (index 0 unused)
 	consts     map[*Let]xpath.Seq // values of the schema and pattern lets that do not depend on the document
-	maxVars    int                // the most lets in scope at once (schema, pattern and rule lets)
 	sets       *xpath.Sets        // string sets of the long ones (code lists)
 	unprepared map[xpath.Expr]bool
 }
@@ -236,14 +235,6 @@ func (s *Schema) prepare() {
 		}
 	}
 	s.constants(env)
-	s.maxVars = len(s.Lets)
-	for _, p := range s.Patterns {
-		most := 0
-		for _, r := range p.Rules {
-			most = max(most, len(r.Lets))
-		}
-		s.maxVars = max(s.maxVars, len(s.Lets)+len(p.Lets)+most)
-	}
 	lets(s.Lets)
 	for _, f := range s.xslFuncs {
 		s.prepareFunc(f)
@@ -283,11 +274,16 @@ func (s *Schema) evalWith(ev *xpath.Evaluator, e xpath.Expr, item xpath.Item, en
 	return ev.Eval(e, item)
 }
 
-// evaluators are the Evaluators of a validation, pooled.
-type evaluators struct{ let, asserts *xpath.Evaluator }
+// evaluators are the Evaluators and variable maps of a validation,
+// pooled.
+type evaluators struct {
+	let, asserts *xpath.Evaluator
+	vars         map[string]xpath.Seq
+	varErrs      map[string]error
+}
 
 var evaluatorPool = sync.Pool{New: func() any {
-	return &evaluators{xpath.NewEvaluator(nil), xpath.NewEvaluator(nil)}
+	return &evaluators{xpath.NewEvaluator(nil), xpath.NewEvaluator(nil), map[string]xpath.Seq{}, map[string]error{}}
 }}
 
 // eval evaluates a rule expression, prepared or not.
@@ -555,11 +551,11 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 		}
 	}
 	root := doc.Root
-	env := &xpath.Env{Namespaces: s.Namespaces, Vars: make(map[string]xpath.Seq, s.maxVars), Functions: s.Functions, VarErrors: map[string]error{}, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
-	// Evaluators from a pool, with the storage of the sequences of the
-	// validations before: nothing they return outlives this one (failures
+	// Evaluators and variable maps from a pool, with the storage of the
+	// validations before: nothing they hold outlives this one (failures
 	// hold strings only).
 	evs := evaluatorPool.Get().(*evaluators)
+	env := &xpath.Env{Namespaces: s.Namespaces, Vars: evs.vars, Functions: s.Functions, VarErrors: evs.varErrs, Memo: memoPool.Get().(*xpath.Memo), Sets: s.sets}
 	evs.let.Reuse(env)
 	evs.asserts.Reuse(env)
 	defer func() {
@@ -567,6 +563,8 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 		memoPool.Put(env.Memo)
 		evs.let.Reuse(nil)
 		evs.asserts.Reuse(nil)
+		clear(evs.vars)
+		clear(evs.varErrs)
 		evaluatorPool.Put(evs)
 	}()
 	var errs []error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -63,6 +64,9 @@ type Builder struct {
 	names            *internTable      // from internPool; nil until needed
 	lookupAll        bool              // see table and keyOf
 	backing          []*Node           // for the index's lists; kept by Recycle
+	// The storage of the index's tables, kept by Recycle.
+	count, byID []int32
+	lists       [][]*Node
 }
 
 // internTable interns element and attribute names as written, across
@@ -217,7 +221,7 @@ func (b *Builder) Recycle() {
 	// So did its lists of elements and attributes; their storage is kept
 	// with the slabs, cleared (they point into them).
 	elems, elemKey, attrs, attrKey, backing := b.elems, b.elemKey, b.attrs, b.attrKey, b.backing
-	kidKeys := b.kidKeys
+	kidKeys, count, byID, lists := b.kidKeys, b.count, b.byID, b.lists
 	b.reset(keyID, keys)
 	if keep {
 		clear(elems)
@@ -225,6 +229,8 @@ func (b *Builder) Recycle() {
 		clear(backing)
 		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
 		b.kidKeys = kidKeys[:0]
+		clear(lists[:cap(lists)]) // they point into the slabs
+		b.count, b.byID, b.lists = count[:0], byID[:0], lists[:0]
 	}
 }
 
@@ -622,14 +628,17 @@ func (b *Builder) Document() (*Document, error) {
 // index fills the document's name index, with the contents docIndex.build
 // would give it.
 func (b *Builder) index() {
-	count := make([]int32, len(b.keys), len(b.keys)+2)
+	count := slices.Grow(b.count[:0], len(b.keys))[:len(b.keys)]
+	clear(count)
+	b.count = count
 	for _, k := range b.elemKey {
 		count[k]++
 	}
 	for _, k := range b.attrKey {
 		count[k]++
 	}
-	lists := make([][]*Node, len(b.keys), len(b.keys)+2)
+	lists := slices.Grow(b.lists[:0], len(b.keys)+2)[:len(b.keys)]
+	clear(lists)
 	n := len(b.elems) + len(b.attrs)
 	if cap(b.backing) < n {
 		b.backing = make([]*Node, n)
@@ -661,6 +670,7 @@ func (b *Builder) index() {
 	ix := b.root.ix
 	ix.once.Do(func() {
 		ix.keyID, ix.lists, ix.kids = keyID, lists, b.kidKeys
-		ix.setByID()
+		ix.setByID(b.byID)
+		b.byID, b.lists = ix.byID, lists
 	})
 }

@@ -90,9 +90,14 @@ func (ix *docIndex) list(k nameKey) []*Node {
 }
 
 // setByID fills byID from keyID, for the names registered so far.
-func (ix *docIndex) setByID() {
+func (ix *docIndex) setByID(buf []int32) {
 	if reg := names.ids.Load(); reg != nil {
-		ix.byID = make([]int32, len(*reg)+1)
+		if n := len(*reg) + 1; cap(buf) >= n {
+			ix.byID = buf[:n]
+			clear(ix.byID)
+		} else {
+			ix.byID = make([]int32, n)
+		}
 		for k, i := range ix.keyID { // only names some expression asks for get a slot
 			if id, ok := (*reg)[k]; ok {
 				ix.byID[id] = i + 1
@@ -216,7 +221,7 @@ func (ix *docIndex) build(root *Node) {
 			ix.keyID[k] = int32(len(ix.lists))
 			ix.lists = append(ix.lists, list)
 		}
-		ix.setByID()
+		ix.setByID(nil)
 	})
 }
 
