@@ -125,11 +125,36 @@ func memoize(ev *evaluator, e Expr) {
 		}
 		return nsKey + x.String()
 	}
-	wrap := func(x Expr) Expr {
-		if _, done := x.(*memoExpr); done || !constant(ev, x) || !worthMemo(x) {
+	// split returns, for a rooted path whose first step has predicates
+	// and is followed by others, such as
+	// //cac:ClassifiedTaxCategory[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']/cbc:ID[normalize-space(.) = 'AE'],
+	// a new path that takes the nodes of the first step from a memo node:
+	// the rules ask for those with each of nine VAT categories. The path
+	// itself is left as it was, for what was compiled from it.
+	split := func(x Expr) Expr {
+		p, ok := x.(*Path)
+		if !ok || (p.Root != RootSlash && p.Root != RootDoubleSlash) || len(p.Steps) < 2 {
 			return x
 		}
-		return &memoExpr{X: x, slot: memoSlot(keyOf(x))}
+		if st, ok := p.Steps[0].Expr.(*AxisStep); !ok || len(st.Preds) == 0 {
+			return x
+		}
+		head := &Path{Root: p.Root, Steps: p.Steps[:1:1]}
+		if !constant(ev, head) {
+			return x
+		}
+		steps := make([]PathStep, 0, len(p.Steps))
+		steps = append(steps, PathStep{Expr: &memoExpr{X: head, slot: memoSlot(keyOf(head))}})
+		return &Path{Root: RootNone, Steps: append(steps, p.Steps[1:]...)}
+	}
+	wrap := func(x Expr) Expr {
+		if _, done := x.(*memoExpr); done {
+			return x
+		}
+		if !constant(ev, x) || !worthMemo(x) {
+			return split(x)
+		}
+		return &memoExpr{X: split(x), slot: memoSlot(keyOf(x))}
 	}
 	var visit func(x Expr)
 	visit = func(x Expr) {
