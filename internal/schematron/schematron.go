@@ -703,8 +703,8 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 			}
 			add(a, ac)
 		}
-		for _, c := range n.Children {
-			if c.Kind == xpath.ElementNode {
+		for i, c := range n.Children {
+			if n.ChildIsElement(i) {
 				var cc int32
 				if ch != nil {
 					cc = ch.add(c, chain, keyByOrder[c.Order])

@@ -225,6 +225,9 @@ func diffNodes(a, b *Node) string {
 			if got := ix.kids[int(b.kidOff)+i]; got != want || (want >= 0 && !slices.Contains(ix.lists[want], c)) {
 				return fmt.Sprintf("%s: child %d has name key %d, want %d", where(), i, got, want)
 			}
+			if b.ChildIsElement(i) != (c.Kind == ElementNode) || a.ChildIsElement(i) != (c.Kind == ElementNode) {
+				return fmt.Sprintf("%s: ChildIsElement(%d) wrong", where(), i)
+			}
 		}
 	}
 	for i := range a.Attrs {

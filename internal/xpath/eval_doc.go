@@ -70,6 +70,16 @@ type docIndex struct {
 	kids []int32
 }
 
+// ChildIsElement reports whether n.Children[i] is an element, without
+// reading the child when the tree keeps its children's name keys (a tree
+// from a Builder).
+func (n *Node) ChildIsElement(i int) bool {
+	if ix := n.ix; ix != nil && ix.kids != nil {
+		return ix.kids[int(n.kidOff)+i] >= 0
+	}
+	return n.Children[i].Kind == ElementNode
+}
+
 // kidKeys returns the keys of m's children in ix.kids and the key of the
 // name of the child step st, -1 when no node of the document has it; ok is
 // false when the tree or the step does not have them (see docIndex.kids).
