@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -177,6 +178,10 @@ func (b *Builder) reset(keyID map[nameKey]int32, keys []nameKey) {
 		b.names.scope++
 	}
 }
+
+// maxNodes bounds the nodes of a document: Node.Order is an int32. (A
+// variable, for the tests.)
+var maxNodes = math.MaxInt32 - 1
 
 // maxRecycled bounds the slab memory a recycled Builder keeps (bytes).
 const maxRecycled = 16 << 20
@@ -467,6 +472,10 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 			nattr++
 		}
 	}
+	if b.order+len(attr) >= maxNodes {
+		b.err = fmt.Errorf("%w: more than %d nodes", ErrDocument, maxNodes)
+		return b.err
+	}
 	cur, start := b.parent()
 	t := b.table()
 	if len(b.ns) != nsLen {
@@ -570,6 +579,10 @@ func (b *Builder) CharData(s string) error {
 	if n := len(b.kids); n > start && b.kids[n-1].Kind == TextNode {
 		b.kids[n-1].Data += s
 		return nil
+	}
+	if b.order >= maxNodes {
+		b.err = fmt.Errorf("%w: more than %d nodes", ErrDocument, maxNodes)
+		return b.err
 	}
 	t := b.node()
 	t.Kind, t.Data, t.Parent = TextNode, b.keep(s), cur

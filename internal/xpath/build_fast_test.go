@@ -515,3 +515,24 @@ func buildWith(b *Builder, data []byte) (*Document, error) {
 	}
 	return b.Document()
 }
+
+// TestBuilderMaxNodes: a document with more nodes than Node.Order can
+// number is refused, not numbered wrong.
+func TestBuilderMaxNodes(t *testing.T) {
+	defer func(n int) { maxNodes = n }(maxNodes)
+	maxNodes = 10
+	for _, c := range []struct {
+		doc string
+		ok  bool
+	}{
+		{`<a><b/><c/></a>`, true},
+		{`<a>` + strings.Repeat(`<b/>`, 20) + `</a>`, false},
+		{`<a>` + strings.Repeat(`<b>x</b>`, 6) + `</a>`, false},
+		{`<a x="1" y="2" z="3" p="4" q="5" r="6" s="7" t="8" u="9" v="0"/>`, false},
+	} {
+		_, err := ParseDocument(strings.NewReader(c.doc))
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrDocument)) {
+			t.Errorf("%s: %v", c.doc, err)
+		}
+	}
+}
