@@ -183,6 +183,10 @@ type AxisStep struct {
 	kidMask uint64
 	// kidExact is set for a child step with an exact name (and an nid).
 	kidExact bool
+	// absentOK is set for a child, attribute or descendant step with an
+	// exact name: one that selects nothing if the document has no node of
+	// the name (see absent).
+	absentOK bool
 }
 
 // Filter is Primary[pred]... where Primary is not an axis step, e.g.

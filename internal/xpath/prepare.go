@@ -54,6 +54,8 @@ func Prepare(e Expr, env *Env) error {
 					n.kidExact = n.nid > 0
 				}
 			}
+			n.absentOK = n.Name != nil && n.Kind == nil && n.Name.Local != "*" && n.Name.Prefix != "*" &&
+				(n.Axis == AxisChild || n.Axis == AxisAttribute || n.Axis == AxisDescendant)
 			n.prepared = true
 			n.indexed = n.predFree && (n.Axis == AxisChild || n.Axis == AxisAttribute) && n.Name != nil &&
 				((n.Name.Local != "*" && n.Name.Prefix != "*") || (n.Name.Local == "*" && (n.Name.Prefix == "" || n.Name.Prefix == "*")))
@@ -824,6 +826,16 @@ func unionSteps(e Expr) []*AxisStep {
 // "should not include" rules test for elements that are nearly always
 // absent, and this answers them without walking the document.
 func absent(n *Node, st *AxisStep) bool {
+	if st.prepared {
+		if !st.absentOK {
+			return false
+		}
+		if ix := n.ix; ix != nil && ix.root != nil && st.nid > 0 && st.nid < len(ix.byID) {
+			return ix.byID[st.nid] == 0 // a Builder's document, indexed when built
+		}
+		list, ok := stepNamed(n, st)
+		return ok && len(list) == 0
+	}
 	if (st.Axis != AxisChild && st.Axis != AxisAttribute && st.Axis != AxisDescendant && st.Axis != AxisDescendantOrSelf) ||
 		st.Name == nil || st.Name.Local == "*" || st.Name.Prefix == "*" {
 		return false
