@@ -60,11 +60,17 @@ type Builder struct {
 	// document order with the id of its expanded name.
 	elems, attrs     []*Node
 	elemKey, attrKey []int32
-	keys             []nameKey         // expanded names by id
-	keyID            map[nameKey]int32 // and their ids
-	names            *internTable      // from internPool; nil until needed
-	lookupAll        bool              // see table and keyOf
-	backing          []*Node           // for the index's lists; kept by Recycle
+	keys             []nameKey // expanded names by id
+	// keyGID has the registered id of each of keys (0 for none), as of
+	// the registry gidReg; gidMixed is set when the registry changed while
+	// they were looked up (then index looks them up again).
+	keyGID    []int32
+	gidReg    *map[nameKey]int
+	gidMixed  bool
+	keyID     map[nameKey]int32 // and their ids
+	names     *internTable      // from internPool; nil until needed
+	lookupAll bool              // see table and keyOf
+	backing   []*Node           // for the index's lists; kept by Recycle
 	// The storage of the index's tables, kept by Recycle.
 	count, byID []int32
 	lists       [][]*Node
@@ -130,6 +136,12 @@ type qname struct {
 	elemURI       string // the URI of prefix, in scope
 	scope         uint64
 	bit           uint64 // kidBit(local)
+
+	// gid is the registered id (see nameID) of {gidURI}local, 0 for none,
+	// as of the registry gidReg.
+	gid    int32
+	gidURI string
+	gidReg *map[nameKey]int
 
 	// twin is the next of the names in the same map of the table with
 	// the same local part but another prefix, in a ring, or nil if there
@@ -218,7 +230,7 @@ func (b *Builder) Recycle() {
 	}
 	b.nodes, b.ptrs, b.used, b.usedPtrs = nil, nil, nil, nil
 	// The last document's index used the name table; it is gone too.
-	keyID, keys := b.keyID, b.keys
+	keyID, keys, keyGID := b.keyID, b.keys, b.keyGID
 	if keyID != nil {
 		clear(keyID)
 		keys = keys[:0]
@@ -234,6 +246,7 @@ func (b *Builder) Recycle() {
 		clear(backing)
 		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
 		b.kidKeys = kidKeys[:0]
+		b.keyGID = keyGID[:0]
 		clear(lists[:cap(lists)]) // they point into the slabs
 		b.count, b.byID, b.lists = count[:0], byID[:0], lists[:0]
 	}
@@ -420,8 +433,32 @@ func (b *Builder) keyOf(q *qname, attr bool, uri string) int32 {
 		id = int32(len(b.keys))
 		b.keys = append(b.keys, k)
 		b.keyID[k] = id
+		b.keyGID = append(b.keyGID, b.globalID(q, attr, uri))
 	}
 	q.uri, q.key, q.gen = uri, id, gen
+	return id
+}
+
+// globalID returns the registered id of {uri}q.local (an attribute name
+// when attr), cached on q, the interned name, across documents.
+func (b *Builder) globalID(q *qname, attr bool, uri string) int32 {
+	reg := names.ids.Load()
+	switch {
+	case b.gidReg == nil:
+		b.gidReg = reg
+	case b.gidReg != reg:
+		b.gidMixed = true
+	}
+	if q.gidReg == reg && q.gidURI == uri {
+		return q.gid
+	}
+	var id int32
+	if reg != nil {
+		if v, ok := (*reg)[nameKey{attr, uri, q.local}]; ok {
+			id = int32(v)
+		}
+	}
+	q.gid, q.gidURI, q.gidReg = id, uri, reg
 	return id
 }
 
@@ -683,7 +720,32 @@ func (b *Builder) index() {
 	ix := b.root.ix
 	ix.once.Do(func() {
 		ix.keyID, ix.lists, ix.kids = keyID, lists, b.kidKeys
-		ix.setByID(b.byID)
+		if reg := names.ids.Load(); reg != nil && reg == b.gidReg && !b.gidMixed && len(b.keyGID) == len(b.keys) {
+			// The ids of the names, found as they came.
+			n := len(*reg) + 1
+			byID := b.byID[:0]
+			if cap(byID) >= n {
+				byID = byID[:n]
+				clear(byID)
+			} else {
+				byID = make([]int32, n)
+			}
+			for k, g := range b.keyGID {
+				if g > 0 {
+					byID[g] = int32(k) + 1
+				}
+			}
+			for _, k := range [...]nameKey{allElements, allAttributes} { // added above
+				if i, ok := keyID[k]; ok {
+					if g, ok := (*reg)[k]; ok {
+						byID[g] = i + 1
+					}
+				}
+			}
+			ix.byID = byID
+		} else {
+			ix.setByID(b.byID)
+		}
 		b.byID, b.lists = ix.byID, lists
 	})
 }
