@@ -323,6 +323,9 @@ func (v *Validator) run(ctx context.Context, doc *xpath.Document, layers []int) 
 			defer func() { sidePanic = recover() }()
 			do(true)
 		})
+		// Also if this goroutine panics: the tree is recycled when run
+		// returns, and the other goroutine must be done reading it.
+		defer wg.Wait()
 	}
 	do(false)
 	wg.Wait()

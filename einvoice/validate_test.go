@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -495,4 +497,52 @@ func TestConcurrencySameReport(t *testing.T) {
 	if !layers[true] || !layers[false] {
 		t.Errorf("the documents make only one layer fail (Peppol %v, CEN %v)", layers[true], layers[false])
 	}
+}
+
+// panicCtx panics in Done on the goroutine that called Validate and holds
+// the other goroutine of a side-by-side validation for a while there.
+type panicCtx struct {
+	context.Context
+	sideDone atomic.Bool
+}
+
+func (c *panicCtx) Done() <-chan struct{} {
+	buf := make([]byte, 8<<10)
+	if strings.Contains(string(buf[:runtime.Stack(buf, false)]), "sync.(*WaitGroup).Go") {
+		time.Sleep(50 * time.Millisecond)
+		defer c.sideDone.Store(true)
+		return nil
+	}
+	panic("test panic on the calling goroutine")
+}
+
+// TestConcurrencyPanicWaits: when the calling goroutine panics during a
+// side-by-side validation, the panic leaves Validate only once the other
+// goroutine is done with the tree (which is then recycled).
+func TestConcurrencyPanicWaits(t *testing.T) {
+	needShared(t)
+	data, err := os.ReadFile(filepath.Join(conformanceDir, "peppol-bis-3.0.19", "examples", "base-example.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "<cac:InvoiceLine>")
+	j := strings.LastIndex(s, "</cac:InvoiceLine>") + len("</cac:InvoiceLine>")
+	big := []byte(s[:i] + strings.Repeat(s[i:j], 200) + s[j:])
+	v, err := NewValidator(WithConcurrency(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := &panicCtx{Context: context.Background()}
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Fatal("no panic")
+			}
+			if !ctx.sideDone.Load() {
+				t.Error("the panic left Validate while the other goroutine still read the tree")
+			}
+		}()
+		v.ValidateContext(ctx, big)
+	}()
 }

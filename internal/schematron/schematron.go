@@ -681,7 +681,9 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 		}
 		if ch != nil {
 			for _, p := range ch.infos[chain].pats {
-				byPat[p] = append(byPat[p], int32(len(order)))
+				if int(p) >= from && int(p) < to {
+					byPat[p] = append(byPat[p], int32(len(order)))
+				}
 			}
 		}
 		order = append(order, n)
