@@ -296,3 +296,35 @@ func TestNameFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestLenientNestedPredicate: under LenientPredicates an error in a nested
+// predicate fails its outer predicate for that node, as in the general
+// evaluation (found by review: the path fast path took it as false).
+func TestLenientNestedPredicate(t *testing.T) {
+	doc := `<r xmlns:a="urn:a"><a:x v="1"><a:y>1</a:y></a:x><a:x v="q"><a:y>3</a:y></a:x><a:x v="2"><a:y>4</a:y><a:z/></a:x></r>`
+	d, err := ParseDocument(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{
+		"a:y[//a:x[xs:integer(@v) = 2]/a:z]",
+		"exists(a:y[//a:x[xs:integer(@v) = 2]/a:z])",
+		"a:y[xs:integer(../@v) = 2]",
+	} {
+		ns := map[string]string{"a": "urn:a", "xs": XSNS}
+		plain, _ := Parse(src)
+		fast, _ := Parse(src)
+		env := &Env{Namespaces: ns, LenientPredicates: true}
+		if err := Prepare(fast, env); err != nil {
+			t.Fatal(err)
+		}
+		test := CompileTest(fast)
+		for _, x := range d.Root.Children[0].Children {
+			want, werr := EvalBool(plain, x, env)
+			got, gerr := EvalPreparedBool(test, x, env)
+			if got != want || (gerr == nil) != (werr == nil) {
+				t.Errorf("%s at %s: compiled %v %v, plain %v %v", src, x.Attrs[0].Data, got, gerr, want, werr)
+			}
+		}
+	}
+}

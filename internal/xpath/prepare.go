@@ -456,7 +456,10 @@ func (ev *evaluator) ebv(e Expr, c dctx) (bool, error) {
 // path of axis steps this search handles (then the caller evaluates it).
 func (ev *evaluator) anyPath(e Expr, c dctx) (found, ok bool, err error) {
 	start, isNode := c.item.(*Node)
-	if !isNode {
+	if !isNode || ev.lenient() {
+		// (Under LenientPredicates the general evaluation takes an error
+		// in a step's predicate as false for that node only, and nested
+		// predicates strictly: anyFrom would do neither.)
 		return false, false, nil
 	}
 	switch n := e.(type) {
