@@ -62,3 +62,29 @@ func TestConstantLets(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternLetScope: a pattern's lets are seen by its own rules only, and
+// what they shadow is back for the next pattern, also for a name bound
+// twice in one pattern.
+func TestPatternLetScope(t *testing.T) {
+	schema := `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/>` +
+		`<let name="g" value="'global'"/>` +
+		`<pattern><let name="g" value="'tmp'"/><let name="g" value="concat('p1', /*/a:C)"/><let name="only" value="'x'"/><let name="only" value="'y'"/>` +
+		`<rule context="a:C"><assert id="P1G" test="$g = 'p1c'">g</assert><assert id="P1O" test="$only = 'y'">only</assert></rule></pattern>` +
+		`<pattern><rule context="a:C"><assert id="P2G" test="$g = 'global'">g</assert>` +
+		`<assert id="P2O" test="$only = 'y'">only</assert></rule></pattern>` +
+		`</schema>`
+	for _, s := range func() []*Schema { f, p := parseFastAndPlain(t, schema); return []*Schema{f, p} }() {
+		for round := 0; round < 2; round++ {
+			fs, err := s.ValidateBytes([]byte(`<r xmlns:a="urn:a"><a:C>c</a:C></r>`))
+			if len(fs) != 0 {
+				t.Errorf("failures %v", fs)
+			}
+			// $only is unbound in the second pattern: its assert is left
+			// unevaluated, with an error naming it.
+			if err == nil || !strings.Contains(err.Error(), "P2O") || strings.Contains(err.Error(), "P2G") || strings.Contains(err.Error(), "P1") {
+				t.Errorf("error %v, want one for P2O only", err)
+			}
+		}
+	}
+}

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -720,12 +719,22 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 
 	var some []int32
 	var out []Failure
+	type patSave struct {
+		v           xpath.Seq
+		had, hadErr bool
+		err         error
+	}
+	var patSaved []patSave
 	for pi := from; pi < to; pi++ {
 		p := s.Patterns[pi]
-		var saved map[string]xpath.Seq
-		var savedErrs map[string]error
-		if len(p.Lets) > 0 { // pattern lets are scoped to their pattern
-			saved, savedErrs = copyVars(env.Vars), maps.Clone(env.VarErrors)
+		// Pattern lets are scoped to their pattern: what they replace is
+		// put back after it.
+		patSaved = patSaved[:0]
+		for _, l := range p.Lets {
+			var ps patSave
+			ps.v, ps.had = env.Vars[l.Name]
+			ps.err, ps.hadErr = env.VarErrors[l.Name]
+			patSaved = append(patSaved, ps)
 		}
 		bindGlobals(p.Lets, root)
 		matchEnv.Vars, matchEnv.VarErrors = env.Vars, env.VarErrors
@@ -900,8 +909,18 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 				}
 			}()
 		}
-		if saved != nil {
-			env.Vars, env.VarErrors = saved, savedErrs
+		for i := range p.Lets { // saved before any was bound: a name bound twice is saved twice alike
+			name, ps := p.Lets[i].Name, patSaved[i]
+			if ps.had {
+				env.Vars[name] = ps.v
+			} else {
+				delete(env.Vars, name)
+			}
+			if ps.hadErr {
+				env.VarErrors[name] = ps.err
+			} else {
+				delete(env.VarErrors, name)
+			}
 		}
 		if stopped() {
 			return nil, ctx.Err()
@@ -941,14 +960,6 @@ func (sc *scratch) release() {
 		return
 	}
 	scratchPool.Put(sc)
-}
-
-func copyVars(m map[string]xpath.Seq) map[string]xpath.Seq {
-	c := make(map[string]xpath.Seq, len(m)+4)
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 func (s *Schema) message(ev *xpath.Evaluator, a *Assert, n *xpath.Node, env *xpath.Env) string {
