@@ -2,8 +2,6 @@ package schematron
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,18 +12,7 @@ import (
 // TestValidatePatternsSplit checks that the runs of any split of a schema's
 // patterns, concatenated, give what one run of all of them gives.
 func TestValidatePatternsSplit(t *testing.T) {
-	cen, err := LoadFile(filepath.Join(sharedDir, "conformance", "cen-en16931-1.3.16", "schematron", "preprocessed", "EN16931-UBL-validation-preprocessed.sch"))
-	if err != nil {
-		t.Skip("shared conformance material absent:", err)
-	}
-	pep, err := LoadFile(filepath.Join(sharedDir, "conformance", "peppol-bis-3.0.19", "sch", "PEPPOL-EN16931-UBL.sch"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(sharedDir, "conformance", "peppol-bis-3.0.19", "examples", "base-example.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cen, pep, data := sharedSchemas(t)
 	// Failures in every layer: an unknown currency, a line without price.
 	bad := strings.Replace(string(data), `currencyID="`, `currencyID="X`, 3)
 	bad = strings.Replace(bad, "<cac:Price>", "<cac:Pricing>", 1)
