@@ -624,7 +624,7 @@ func (s *Schema) getChains(root *xpath.Node) *chains {
 	clear(c.ids)
 	clear(c.recent[:])
 	c.global, c.infos = c.global[:0], c.infos[:0]
-	c.add(root, -1, documentKey)
+	c.add(root, -1, documentKey, false)
 	return c
 }
 
@@ -639,11 +639,11 @@ func (c *chains) release() {
 }
 
 // add numbers n's chain, the chain parent extended by n's name key (0 for
-// a name no step tests).
-func (c *chains) add(n *xpath.Node, parent, key int32) int32 {
+// a name no step tests); attr says whether n is an attribute.
+func (c *chains) add(n *xpath.Node, parent, key int32, attr bool) int32 {
 	if key == 0 {
 		key = unknownElement
-		if n.Kind == xpath.AttributeNode {
+		if attr {
 			key = unknownAttr
 		}
 	}

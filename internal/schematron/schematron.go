@@ -618,104 +618,130 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 	matchEnv := *env
 	matchEnv.LenientPredicates = true
 	asserts := evs.asserts
-	// The name key of every node for the dispatch, by document order (one
-	// lookup per name of the document), and the nodes in the order the
-	// compiled XSLT visits them, once for all patterns.
+	// The nodes in the order the compiled XSLT visits them (the document
+	// node, then each element followed by its attributes and then its
+	// child elements: apply-templates select="@*|*"), with each one's name
+	// key for the dispatch and, when the schema allows, its name chain
+	// (see chains).
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	n := int(root.Last) + 1
-	order := slices.Grow(sc.order[:0], n)
+	var order []*xpath.Node
 	var byKey [][]int32 // indexes in order, by name key (without name chains)
-	if !s.chainable {
-		byKey = make([][]int32, len(s.keys)+1)
-	}
-	keyByOrder := slices.Grow(sc.keyByOrder[:0], n)[:n]
-	clear(keyByOrder)
-	byName := true // by registered name id, else by the document's names
-	for k := 1; k < len(s.keyIDs); k++ {
-		nodes, ok := doc.NamedID(s.keyIDs[k])
-		if !ok {
-			byName = false
-			break
-		}
-		for _, n := range nodes {
-			keyByOrder[n.Order] = int32(k)
-		}
-	}
-	if !byName {
-		doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
-			if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
-				for _, n := range nodes {
-					keyByOrder[n.Order] = k
-				}
-			}
-		})
-	}
-	// The name chain of every node too, when the schema allows (see chains).
+	var keyAt, chainAt []int32
 	var ch *chains
-	if s.chainable {
-		ch = s.getChains(root)
-		defer ch.release()
-	}
-	// By visit index too: each node's name key and chain, so that a
-	// pattern's loop reads a node only when some rule may match it.
-	keyAt := slices.Grow(sc.keyAt[:0], n)
-	var chainAt []int32
-	if ch != nil {
-		chainAt = slices.Grow(sc.chainAt[:0], n)
-	}
 	// With name chains, by pattern: the visit indexes of the nodes with
 	// candidates in it.
 	var byPat [][]int32
-	if ch != nil {
+	if s.chainable {
+		ch = s.getChains(root)
+		defer ch.release()
 		byPat = slices.Grow(sc.byPat[:0], len(s.Patterns))[:len(s.Patterns)]
 		for i := range byPat {
 			byPat[i] = byPat[i][:0]
 		}
+		sc.byPat = byPat
 	}
-	add := func(n *xpath.Node, chain int32) {
-		k := keyByOrder[n.Order]
-		if k != 0 && ch == nil {
-			byKey[k] = append(byKey[k], int32(len(order)))
-		}
-		if ch != nil {
-			for _, p := range ch.infos[chain].pats {
-				if int(p) >= from && int(p) < to {
-					byPat[p] = append(byPat[p], int32(len(order)))
-				}
+	withPats := func(i int, chain int32) {
+		for _, p := range ch.infos[chain].pats {
+			if int(p) >= from && int(p) < to {
+				byPat[p] = append(byPat[p], int32(i))
 			}
 		}
-		order = append(order, n)
-		keyAt = append(keyAt, k)
-		if ch != nil {
-			chainAt = append(chainAt, chain)
+	}
+	if nodes, vkeys, parents, ok := doc.Visit(); ok && ch != nil {
+		// A Builder's document lists them with their names' keys in the
+		// document: nothing to read from the nodes but for new chains.
+		if table, ok := s.docKeys(doc, sc); ok {
+			order = nodes
+			keyAt = slices.Grow(sc.keyAt[:0], len(nodes))[:len(nodes)]
+			chainAt = slices.Grow(sc.chainAt[:0], len(nodes))[:len(nodes)]
+			sc.keyAt, sc.chainAt = keyAt, chainAt
+			keyAt[0], chainAt[0] = 0, 0 // the document node's chain
+			withPats(0, 0)
+			for i := 1; i < len(nodes); i++ {
+				vk := vkeys[i]
+				attr := vk < -1
+				if attr {
+					vk = -2 - vk
+				}
+				k := table[vk]
+				c := ch.add(nodes[i], chainAt[parents[i]], k, attr)
+				keyAt[i], chainAt[i] = k, c
+				withPats(i, c)
+			}
 		}
 	}
-	// The nodes the compiled Schematron XSLT visits, in its order: the
-	// document node, then each element followed by its attributes and then
-	// its child elements (apply-templates select="@*|*").
-	var walk func(n *xpath.Node, chain int32)
-	walk = func(n *xpath.Node, chain int32) {
-		add(n, chain)
-		for _, a := range n.Attrs {
-			var ac int32
+	if order == nil {
+		// Any other tree: the name key of every node by document order
+		// (one lookup per name of the document), then a walk.
+		n := int(root.Last) + 1
+		order = slices.Grow(sc.order[:0], n)
+		if !s.chainable {
+			byKey = make([][]int32, len(s.keys)+1)
+		}
+		keyByOrder := slices.Grow(sc.keyByOrder[:0], n)[:n]
+		clear(keyByOrder)
+		byName := true // by registered name id, else by the document's names
+		for k := 1; k < len(s.keyIDs); k++ {
+			nodes, ok := doc.NamedID(s.keyIDs[k])
+			if !ok {
+				byName = false
+				break
+			}
+			for _, n := range nodes {
+				keyByOrder[n.Order] = int32(k)
+			}
+		}
+		if !byName {
+			doc.Names(func(attr bool, space, local string, nodes []*xpath.Node) {
+				if k := s.keys[dispatchKey{attr, space, local}]; k != 0 {
+					for _, n := range nodes {
+						keyByOrder[n.Order] = k
+					}
+				}
+			})
+		}
+		keyAt = slices.Grow(sc.keyAt[:0], n)
+		if ch != nil {
+			chainAt = slices.Grow(sc.chainAt[:0], n)
+		}
+		add := func(n *xpath.Node, chain int32) {
+			k := keyByOrder[n.Order]
+			if k != 0 && ch == nil {
+				byKey[k] = append(byKey[k], int32(len(order)))
+			}
 			if ch != nil {
-				ac = ch.add(a, chain, keyByOrder[a.Order])
+				withPats(len(order), chain)
 			}
-			add(a, ac)
+			order = append(order, n)
+			keyAt = append(keyAt, k)
+			if ch != nil {
+				chainAt = append(chainAt, chain)
+			}
 		}
-		for i, c := range n.Children {
-			if n.ChildIsElement(i) {
-				var cc int32
+		var walk func(n *xpath.Node, chain int32)
+		walk = func(n *xpath.Node, chain int32) {
+			add(n, chain)
+			for _, a := range n.Attrs {
+				var ac int32
 				if ch != nil {
-					cc = ch.add(c, chain, keyByOrder[c.Order])
+					ac = ch.add(a, chain, keyByOrder[a.Order], true)
 				}
-				walk(c, cc)
+				add(a, ac)
+			}
+			for i, c := range n.Children {
+				if n.ChildIsElement(i) {
+					var cc int32
+					if ch != nil {
+						cc = ch.add(c, chain, keyByOrder[c.Order], false)
+					}
+					walk(c, cc)
+				}
 			}
 		}
+		walk(root, 0)
+		sc.order, sc.keyByOrder, sc.keyAt, sc.chainAt = order, keyByOrder, keyAt, chainAt
 	}
-	walk(root, 0)
-	sc.order, sc.keyByOrder, sc.keyAt, sc.chainAt, sc.byPat = order, keyByOrder, keyAt, chainAt, byPat
 
 	var some []int32
 	var out []Failure
@@ -942,12 +968,33 @@ func (s *Schema) prepareDispatch() {
 // memoPool keeps the Memos of finished validations for the next ones.
 var memoPool = sync.Pool{New: func() any { return xpath.NewMemo() }}
 
+// docKeys returns, by the document's name key (see xpath.Document.NameKey),
+// the schema's key of the name (0 for a name no step tests); ok is false
+// when some name of the schema was registered after the document was
+// built.
+func (s *Schema) docKeys(doc *xpath.Document, sc *scratch) ([]int32, bool) {
+	table := slices.Grow(sc.docKeys[:0], doc.NameKeys())[:doc.NameKeys()]
+	clear(table)
+	sc.docKeys = table
+	for k := 1; k < len(s.keyIDs); k++ {
+		dk, ok := doc.NameKey(s.keyIDs[k])
+		if !ok {
+			return nil, false
+		}
+		if dk >= 0 {
+			table[dk] = int32(k)
+		}
+	}
+	return table, true
+}
+
 // scratch is a validation's per-node tables, pooled.
 type scratch struct {
 	order             []*xpath.Node
 	keyByOrder, keyAt []int32
 	chainAt           []int32
 	byPat             [][]int32
+	docKeys           []int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}

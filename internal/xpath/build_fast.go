@@ -30,7 +30,11 @@ type Builder struct {
 	// kidKey has the name key of each of kids (-1 for text), and kidKeys
 	// those of the closed elements' children (see docIndex.kids).
 	kidKey, kidKeys []int32
-	ns              []binding // namespace declarations in scope, innermost last
+	// The document node, then every element followed by its attributes,
+	// with their name keys and parents (see Document.Visit).
+	visit                 []*Node
+	visitKey, visitParent []int32
+	ns                    []binding // namespace declarations in scope, innermost last
 
 	// The slabs the next nodes and the next Children and Attrs slices
 	// come from, from nodes[nodeAt] and ptrs[ptrAt] on: indexes, so that
@@ -118,8 +122,9 @@ func (b *Builder) table() *internTable {
 type bframe struct {
 	name  *qname // the start tag's name as written, to match the end tag
 	el    *Node
-	kids  int // len(Builder.kids) at the start tag
-	nsLen int // len(Builder.ns) before its declarations
+	kids  int   // len(Builder.kids) at the start tag
+	nsLen int   // len(Builder.ns) before its declarations
+	vi    int32 // the element's index in Builder.visit
 }
 
 // binding is a namespace declaration in scope.
@@ -239,6 +244,7 @@ func (b *Builder) Recycle() {
 	// with the slabs, cleared (they point into them).
 	elems, elemKey, attrs, attrKey, backing := b.elems, b.elemKey, b.attrs, b.attrKey, b.backing
 	kidKeys, count, byID, lists := b.kidKeys, b.count, b.byID, b.lists
+	visit, visitKey, visitParent := b.visit, b.visitKey, b.visitParent
 	b.reset(keyID, keys)
 	if keep {
 		clear(elems)
@@ -246,6 +252,8 @@ func (b *Builder) Recycle() {
 		clear(backing)
 		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
 		b.kidKeys = kidKeys[:0]
+		clear(visit) // (they point into the slabs, kept anyway)
+		b.visit, b.visitKey, b.visitParent = visit[:0], visitKey[:0], visitParent[:0]
 		b.keyGID = keyGID[:0]
 		clear(lists[:cap(lists)]) // they point into the slabs
 		b.count, b.byID, b.lists = count[:0], byID[:0], lists[:0]
@@ -535,16 +543,25 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 	// costs a bulk write barrier while the GC runs.
 	el.Kind, el.Space, el.Local, el.Prefix, el.Parent = ElementNode, uri, q.local, q.prefix, cur
 	el.Order, el.idx, el.kidsNamed, el.ix = int32(b.order), int32(len(b.kids)-start), true, b.root.ix
+	if len(b.visit) == 0 {
+		b.visit, b.visitKey, b.visitParent = append(b.visit, b.root), append(b.visitKey, -1), append(b.visitParent, -1)
+	}
+	pvi := int32(0) // the document node
+	if n := len(b.stack); n > 0 {
+		pvi = b.stack[n-1].vi
+	}
+	vi := int32(len(b.visit))
 	cur.kidNames |= q.bit
 	// The interned name, not name: one pointer to store, not two strings
 	// that may point into the document's bytes.
-	b.stack = append(b.stack, bframe{name: q, el: el, kids: len(b.kids) + 1, nsLen: nsLen})
+	b.stack = append(b.stack, bframe{name: q, el: el, kids: len(b.kids) + 1, nsLen: nsLen, vi: vi})
 	b.order++
 	b.elems = append(b.elems, el)
 	key := b.keyOf(q, false, uri)
 	b.elemKey = append(b.elemKey, key)
 	b.kids = append(b.kids, el)
 	b.kidKey = append(b.kidKey, key)
+	b.visit, b.visitKey, b.visitParent = append(b.visit, el), append(b.visitKey, key), append(b.visitParent, pvi)
 	if nattr == 0 {
 		return nil
 	}
@@ -568,7 +585,9 @@ func (b *Builder) StartElement(name xml.Name, attr []xml.Attr) error {
 		el.Attrs[i] = at
 		i++
 		b.attrs = append(b.attrs, at)
-		b.attrKey = append(b.attrKey, b.keyOf(q, true, at.Space))
+		akey := b.keyOf(q, true, at.Space)
+		b.attrKey = append(b.attrKey, akey)
+		b.visit, b.visitKey, b.visitParent = append(b.visit, at), append(b.visitKey, -2-akey), append(b.visitParent, vi)
 	}
 	return nil
 }
@@ -720,6 +739,7 @@ func (b *Builder) index() {
 	ix := b.root.ix
 	ix.once.Do(func() {
 		ix.keyID, ix.lists, ix.kids = keyID, lists, b.kidKeys
+		ix.visit, ix.visitKey, ix.visitParent = b.visit, b.visitKey, b.visitParent
 		if reg := names.ids.Load(); reg != nil && reg == b.gidReg && !b.gidMixed && len(b.keyGID) == len(b.keys) {
 			// The ids of the names, found as they came.
 			n := len(*reg) + 1

@@ -163,6 +163,53 @@ func diffDocs(a, b *Document) string {
 			return fmt.Sprintf("byID %d: %s", id, msg)
 		}
 	}
+	return diffVisit(b)
+}
+
+// diffVisit checks b.Visit against a walk of the tree: the document node,
+// then each element followed by its attributes and its child elements,
+// with their name keys and parents, and NameKey against the index.
+func diffVisit(d *Document) string {
+	nodes, keys, parents, ok := d.Visit()
+	if !ok || len(nodes) != len(keys) || len(nodes) != len(parents) {
+		return fmt.Sprintf("Visit: ok %v, %d nodes, %d keys, %d parents", ok, len(nodes), len(keys), len(parents))
+	}
+	ix := d.Root.ix
+	var want []*Node
+	var wantKeys, wantParents []int32
+	var walk func(n *Node, parent int32)
+	walk = func(n *Node, parent int32) {
+		me := int32(len(want))
+		want, wantParents = append(want, n), append(wantParents, parent)
+		switch n.Kind {
+		case DocumentNode:
+			wantKeys = append(wantKeys, -1)
+		case ElementNode:
+			wantKeys = append(wantKeys, ix.keyID[nameKey{false, n.Space, n.Local}])
+		}
+		for _, a := range n.Attrs {
+			want, wantParents = append(want, a), append(wantParents, me)
+			wantKeys = append(wantKeys, -2-ix.keyID[nameKey{true, a.Space, a.Local}])
+		}
+		for _, c := range n.Children {
+			if c.Kind == ElementNode {
+				walk(c, me)
+			}
+		}
+	}
+	walk(d.Root, -1)
+	if !slices.Equal(nodes, want) || !slices.Equal(keys, wantKeys) || !slices.Equal(parents, wantParents) {
+		return fmt.Sprintf("Visit differs from a walk of the tree (%d nodes, want %d)", len(nodes), len(want))
+	}
+	for id := range ix.byID {
+		key, ok := d.NameKey(id)
+		if !ok || key != ix.byID[id]-1 || key >= int32(d.NameKeys()) {
+			return fmt.Sprintf("NameKey(%d) = %d, %v", id, key, ok)
+		}
+	}
+	if _, ok := d.NameKey(len(ix.byID)); ok {
+		return "NameKey of an id registered later"
+	}
 	return ""
 }
 

@@ -68,6 +68,11 @@ type docIndex struct {
 	// the index in lists of the name of each child, from its kidOff on, -1
 	// for a text node: a child step scans these instead of the children.
 	kids []int32
+	// The document node, then every element followed by its attributes,
+	// with their name keys and parents; nil when not from a Builder (see
+	// Document.Visit).
+	visit                 []*Node
+	visitKey, visitParent []int32
 }
 
 // ChildIsElement reports whether n.Children[i] is an element, without
@@ -387,4 +392,39 @@ func NameID(attr bool, space, local string) int {
 // indexed before the name was registered (then use Names).
 func (d *Document) NamedID(id int) (nodes []*Node, ok bool) {
 	return namedID(d.Root, id)
+}
+
+// Visit returns, for a document from a Builder, the document node and then
+// every element followed by its attributes, in document order (the order
+// in which a Schematron's compiled XSLT visits them), without reading the
+// nodes: with each one's name key (see NameKey; -1 for the document node,
+// -2-k for an attribute of key k) and the index of its parent in nodes (-1
+// for the document node). ok is false for other trees. The slices belong
+// to the document.
+func (d *Document) Visit() (nodes []*Node, keys, parents []int32, ok bool) {
+	ix := d.Root.ix
+	if ix == nil || ix.visit == nil {
+		return nil, nil, nil, false
+	}
+	return ix.visit, ix.visitKey, ix.visitParent, true
+}
+
+// NameKey returns the key, in this document, of the name registered with
+// id (see NameID): -1 when no node has the name; ok is false when the id
+// was registered after the document was built, or the tree is not from a
+// Builder. Keys are below NameKeys().
+func (d *Document) NameKey(id int) (key int32, ok bool) {
+	ix := d.Root.ix
+	if ix == nil || ix.visit == nil || id >= len(ix.byID) {
+		return 0, false
+	}
+	return ix.byID[id] - 1, true
+}
+
+// NameKeys is the number of name keys of a document from a Builder.
+func (d *Document) NameKeys() int {
+	if ix := d.Root.ix; ix != nil {
+		return len(ix.lists)
+	}
+	return 0
 }
