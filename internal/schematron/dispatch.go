@@ -44,6 +44,9 @@ type matchPath struct {
 	// shapeFrom is the first step whose name test shape checks: the steps
 	// from the last "//" (or the first step) to the end.
 	shapeFrom int
+	// bare is set when shape is the whole of the match: no predicate, no
+	// name filter, no "//" after the first step (set by nameFilters).
+	bare bool
 }
 
 // ruleMatch is how a rule's context is matched.
@@ -188,18 +191,23 @@ func (s *Schema) nameFilters() {
 	for _, p := range s.Patterns {
 		for _, r := range p.Rules {
 			for i := range r.dispatch.paths {
-				for j := range r.dispatch.paths[i].steps {
-					ms := &r.dispatch.paths[i].steps[j]
-					if ms.numeric || len(ms.preds) == 0 {
-						continue
-					}
-					if f, whole := xpath.NameFilter(ms.preds[0]); f != nil {
-						ms.nameFilter = f
-						if whole {
-							ms.preds = ms.preds[1:]
+				mp := &r.dispatch.paths[i]
+				bare := mp.shapeFrom == 0 && len(mp.extra) == 0
+				for j := range mp.steps {
+					ms := &mp.steps[j]
+					if !ms.numeric && len(ms.preds) > 0 {
+						if f, whole := xpath.NameFilter(ms.preds[0]); f != nil {
+							ms.nameFilter = f
+							if whole {
+								ms.preds = ms.preds[1:]
+							}
 						}
 					}
+					if ms.numeric || len(ms.preds) > 0 || ms.nameFilter != nil {
+						bare = false
+					}
 				}
+				mp.bare = bare
 			}
 		}
 	}

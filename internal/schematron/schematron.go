@@ -823,7 +823,9 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 						}
 						continue
 					}
-					if m.matchShaped(&p.Rules[i].dispatch.paths[c.path], n, i) {
+					// A candidate passes the name tests (see chains): for a
+					// bare path that is the match.
+					if mp := &p.Rules[i].dispatch.paths[c.path]; mp.bare || m.matchShaped(mp, n, i) {
 						return i, true
 					}
 				}
