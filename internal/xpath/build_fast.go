@@ -70,6 +70,7 @@ type Builder struct {
 	// they were looked up (then index looks them up again).
 	keyGID    []int32
 	gidReg    *map[nameKey]int
+	gidSet    bool // gidReg is set (it may be nil: an empty registry)
 	gidMixed  bool
 	keyID     map[nameKey]int32 // and their ids
 	names     *internTable      // from internPool; nil until needed
@@ -452,8 +453,8 @@ func (b *Builder) keyOf(q *qname, attr bool, uri string) int32 {
 func (b *Builder) globalID(q *qname, attr bool, uri string) int32 {
 	reg := names.ids.Load()
 	switch {
-	case b.gidReg == nil:
-		b.gidReg = reg
+	case !b.gidSet:
+		b.gidReg, b.gidSet = reg, true
 	case b.gidReg != reg:
 		b.gidMixed = true
 	}

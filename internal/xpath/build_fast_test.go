@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -580,6 +581,44 @@ func TestBuilderMaxNodes(t *testing.T) {
 		_, err := ParseDocument(strings.NewReader(c.doc))
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrDocument)) {
 			t.Errorf("%s: %v", c.doc, err)
+		}
+	}
+}
+
+// TestNamesRegisteredDuringParse: names registered while a document is
+// being built (another goroutine preparing expressions), here the first
+// ones of the process, are found in the document (found by review: the ids
+// looked up before were taken as final).
+func TestNamesRegisteredDuringParse(t *testing.T) {
+	old := names.ids.Load()
+	defer names.ids.Store(old)
+	for _, start := range []*map[nameKey]int{nil, {{false, "", "other"}: 1}} {
+		names.ids.Store(start)
+		b := NewBuilder()
+		if err := b.StartElement(xml.Name{Local: "root"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		e, err := Parse("count(//root) + count(/root) + count(//kid)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := &Env{}
+		if err := Prepare(e, env); err != nil {
+			t.Fatal(err)
+		}
+		b.StartElement(xml.Name{Local: "kid"}, nil)
+		b.EndElement(xml.Name{Local: "kid"})
+		b.EndElement(xml.Name{Local: "root"})
+		d, err := b.Document()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := EvalPrepared(e, d.Root, env)
+		if err != nil || reviewShow(res) != reviewShow(Seq{Integer{V: big.NewInt(3)}}) {
+			t.Errorf("registry %v at the start: %v %v, want 3", start != nil, res, err)
+		}
+		if k, ok := d.NameKey(nameID(nameKey{false, "", "root"})); ok && k < 0 {
+			t.Errorf("registry %v at the start: NameKey says root is absent", start != nil)
 		}
 	}
 }
