@@ -1,10 +1,12 @@
 package einvoice_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
 	"strings"
+	"time"
 
 	"github.com/fellesgo/felles/einvoice"
 )
@@ -132,4 +134,53 @@ func ExampleDecimal_Round() {
 	net := price.Mul(einvoice.NewDecimalFromInt(3)) // 1.005, exact
 	fmt.Println(net, net.Round(2), einvoice.MustDecimal("100").Round(2), einvoice.MustDecimal("-0.125").Round(2))
 	// Output: 1.005 1.01 100.00 -0.13
+}
+
+// A Validator checks a received invoice against the official rules. A
+// service that validates many invoices at once may keep each validation on
+// one goroutine; a deadline bounds the time one document can take.
+func ExampleNewValidator() {
+	v, err := einvoice.NewValidator(einvoice.WithRules("3.0.21"), einvoice.WithConcurrency(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	seller, _ := einvoice.NorwegianSeller(einvoice.NorwegianParty{OrganizationNumber: "921605900", Name: "Fjellvann Konsult AS",
+		Address: einvoice.Address{CityName: "Oslo", PostalZone: "0155"}, VATRegistered: true, Foretaksregisteret: true})
+	buyer, _ := einvoice.NorwegianBuyer(einvoice.NorwegianParty{OrganizationNumber: "974760673", Name: "Eksempel kommune",
+		Address: einvoice.Address{CityName: "Bergen", PostalZone: "5003"}})
+	doc, err := (&einvoice.Builder{ID: "2025-0043", IssueDate: einvoice.NewDate(2025, 3, 1), DueDate: einvoice.NewDate(2025, 3, 31), Currency: "NOK",
+		BuyerReference: "4025", Seller: seller, Buyer: buyer,
+		Lines: []einvoice.LineInput{{Quantity: einvoice.MustDecimal("2"), Unit: "EA", Name: "Kaffe",
+			NetPrice: einvoice.MustDecimal("100"), VAT: einvoice.VAT{Category: einvoice.VATStandard, Rate: einvoice.MustDecimal("15")}}},
+	}).Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	xml, err := doc.Marshal()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	report, err := v.ValidateContext(ctx, xml)
+	if err != nil {
+		log.Fatal(err) // not acceptable XML, or the deadline passed
+	}
+	fmt.Println("as built:", report.Valid())
+
+	// The same invoice with a wrong amount due.
+	tampered := strings.Replace(string(xml), `<cbc:PayableAmount currencyID="NOK">230.00</cbc:PayableAmount>`,
+		`<cbc:PayableAmount currencyID="NOK">200.00</cbc:PayableAmount>`, 1)
+	report, err = v.ValidateContext(ctx, []byte(tampered))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("tampered:", report.Valid())
+	for _, f := range report.Fatal() {
+		fmt.Println(f.Rule, f.Location)
+	}
+	// Output:
+	// as built: true
+	// tampered: false
+	// BR-CO-16 /Invoice[1]/cac:LegalMonetaryTotal[1]
 }
