@@ -1,6 +1,7 @@
 package schematron
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/fellesgo/felles/internal/xpath"
@@ -34,6 +35,13 @@ type matchStep struct {
 	// false for, judging by the node's name alone (see xpath.NameFilter);
 	// preds then leaves out a first predicate it decides entirely.
 	nameFilter func(*xpath.Node) bool
+	// When the first predicate of preds is eqSrc = 'eqLit' (see
+	// xpath.StringEquals), eqKey numbers eqSrc's printed form, so that the
+	// strings of eqSrc at a node are found once for the rules that compare
+	// them with other literals (@schemeID = '0088', '0192', ...).
+	eqKey int
+	eqSrc xpath.Expr
+	eqLit string
 }
 
 // matchPath is one union branch of a pattern compiled for node matching.
@@ -188,6 +196,7 @@ func compilePath(p *xpath.Path, ns map[string]string) (matchPath, bool) {
 // nameFilters sets the name filters of the compiled rule contexts' steps,
 // once their predicates are prepared (see xpath.NameFilter).
 func (s *Schema) nameFilters() {
+	eqKeys := map[string]int{}
 	for _, p := range s.Patterns {
 		for _, r := range p.Rules {
 			for i := range r.dispatch.paths {
@@ -205,6 +214,15 @@ func (s *Schema) nameFilters() {
 					}
 					if ms.numeric || len(ms.preds) > 0 || ms.nameFilter != nil {
 						bare = false
+					}
+					if !ms.numeric && len(ms.preds) > 0 {
+						if src, lit, ok := xpath.StringEquals(ms.preds[0]); ok {
+							key := src.String()
+							if eqKeys[key] == 0 {
+								eqKeys[key] = len(eqKeys) + 1
+							}
+							ms.eqKey, ms.eqSrc, ms.eqLit = eqKeys[key], src, lit
+						}
 					}
 				}
 				mp.bare = bare
@@ -273,6 +291,64 @@ func (st *matchStep) nameTest(n *xpath.Node) bool {
 type matcher struct {
 	ev        *xpath.Evaluator
 	recovered func(rule int, err error)
+
+	// The strings of the last few eqSrc at srcNode (see matchStep.eqKey).
+	srcNode *xpath.Node
+	srcs    [4]srcStrings
+	nsrc    int
+}
+
+type srcStrings struct {
+	key  int
+	strs []string
+	ok   bool // false: an error, or an item neither node nor string
+}
+
+// eqHolds reports, when ok, whether st's first predicate (eqSrc = 'eqLit')
+// holds at n, from the strings of eqSrc at n found once for all the rules
+// comparing them; ok is false when the predicate must be evaluated.
+func (m *matcher) eqHolds(st *matchStep, n *xpath.Node) (holds, ok bool) {
+	if m.srcNode != n {
+		m.srcNode, m.nsrc = n, 0
+	}
+	var e *srcStrings
+	for i := range m.srcs[:m.nsrc] {
+		if m.srcs[i].key == st.eqKey {
+			e = &m.srcs[i]
+			break
+		}
+	}
+	if e == nil {
+		if m.nsrc == len(m.srcs) {
+			return false, false
+		}
+		e = &m.srcs[m.nsrc]
+		m.nsrc++
+		e.key, e.strs, e.ok = st.eqKey, e.strs[:0], true
+		seq, err := m.ev.Eval(st.eqSrc, n)
+		if err != nil {
+			e.ok = false // the predicate's evaluation reports it
+		}
+		for _, it := range seq {
+			if !e.ok {
+				break
+			}
+			switch v := it.(type) {
+			case *xpath.Node:
+				e.strs = append(e.strs, v.StringValue())
+			case xpath.String:
+				e.strs = append(e.strs, string(v))
+			case xpath.Untyped:
+				e.strs = append(e.strs, string(v))
+			default:
+				e.ok = false
+			}
+		}
+	}
+	if !e.ok {
+		return false, false
+	}
+	return slices.Contains(e.strs, st.eqLit), true
 }
 
 func (m *matcher) preds(preds []xpath.Expr, numeric bool, st *matchStep, n *xpath.Node, rule int) bool {
@@ -344,7 +420,16 @@ func (m *matcher) matchAt(p *matchPath, i int, n *xpath.Node, rule int, shaped b
 	if st.nameFilter != nil && !st.nameFilter(n) {
 		return false
 	}
-	if len(st.preds) > 0 && !m.preds(st.preds, st.numeric, st, n, rule) {
+	preds := st.preds
+	if st.eqKey != 0 {
+		if holds, ok := m.eqHolds(st, n); ok {
+			if !holds {
+				return false
+			}
+			preds = preds[1:]
+		}
+	}
+	if len(preds) > 0 && !m.preds(preds, st.numeric, st, n, rule) {
 		return false
 	}
 	parent := n.Parent

@@ -15,7 +15,8 @@ func TestReviewRandomPatterns(t *testing.T) {
 	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[xs:decimal(.) > 1]", "[$str]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]",
 		"[ends-with(name(), 'X')]", "[starts-with(local-name(), 'M') or @k]", "[not(contains(name(), ':')) and @id]",
 		"[ends-with(name(), 'X') and not(starts-with(name(), 'q:')) and a:X = 'x2']", "[ends-with(name(), 'N') and xs:decimal(@id) > 1]",
-		"[xs:decimal(@k) > 1 and ends-with(name(), 'L')]"}
+		"[xs:decimal(@k) > 1 and ends-with(name(), 'L')]",
+		"[normalize-space(a:X) = 'x2']", "[normalize-space(a:X) = 'x1'][@id]", "[@k = 'x']", "[string(@id) = '1']"}
 	attrs := []string{"@id", "@k", "@*", "@b:z"}
 	gen := func() string { return randomPattern(r, names, preds, attrs) }
 	lets := `<let name="two" value="2"/><let name="str" value="'x'"/>`

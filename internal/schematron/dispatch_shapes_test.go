@@ -71,3 +71,28 @@ func parseFastAndPlain(t *testing.T, schema string) (fast, plain *Schema) {
 	}
 	return fast, plain
 }
+
+// TestStringEqualsRecovered: a rule context's predicate src = 'literal'
+// whose src raises an error at a node (two a:X where one string is
+// wanted) does not match there and is reported as recovered, also when
+// other rules compare the same src with other literals at that node.
+func TestStringEqualsRecovered(t *testing.T) {
+	schema := `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/><pattern>` +
+		`<rule context="a:L[normalize-space(a:X) = 'x1']"><report id="A" test="true()">a</report></rule>` +
+		`<rule context="a:L[normalize-space(a:X) = 'x2']"><report id="B" test="true()">b</report></rule>` +
+		`</pattern></schema>`
+	fast, plain := parseFastAndPlain(t, schema)
+	for _, s := range []*Schema{fast, plain} {
+		fs, err := s.ValidateBytes([]byte(reviewDoc))
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.RuleID+" "+f.Location)
+		}
+		if fmt.Sprint(ids) != "[B /p:D[1]/p:L[2] B /p:D[1]/p:N[1]/p:L[1]]" {
+			t.Errorf("fired %v", ids)
+		}
+		if err == nil || !strings.Contains(err.Error(), "a:L[normalize-space(a:X) = 'x1']") || !strings.Contains(err.Error(), "a:L[normalize-space(a:X) = 'x2']") {
+			t.Errorf("recovered errors %v, want one for each rule", err)
+		}
+	}
+}

@@ -344,6 +344,29 @@ func NameFilter(e Expr) (test func(*Node) bool, whole bool) {
 	}, false
 }
 
+// StringEquals reports whether the prepared predicate e is a general
+// comparison src = 'literal' (either way round); then it is true exactly
+// when src, evaluated at the node, gives a node or a string (or
+// untypedAtomic) equal to the literal, the items being all nodes or
+// strings, and no error.
+func StringEquals(e Expr) (src Expr, lit string, ok bool) {
+	if b, isB := e.(*boolExpr); isB {
+		e = b.X
+	}
+	b, isB := e.(*Binary)
+	if !isB || b.Op != "=" {
+		return nil, "", false
+	}
+	l, r := b.L, b.R
+	if isStringLit(l) {
+		l, r = r, l
+	}
+	if !isStringLit(r) || isStringLit(l) {
+		return nil, "", false
+	}
+	return l, r.(*Literal).Value, true
+}
+
 // nameOnly returns the value, for a node, of a predicate made of name tests
 // only (see NameFilter); nil for any other.
 func nameOnly(e Expr) func(*Node) bool {
