@@ -2,6 +2,7 @@ package schematron
 
 import (
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -12,12 +13,8 @@ func TestReviewRandomPatterns(t *testing.T) {
 	allNames := []string{"a:L", "a:X", "a:M", "a:N", "*", "a:*", "*:X", "X", "b:X"}
 	exactNames := []string{"a:L", "a:X", "a:M", "a:N", "*", "X", "b:X"}
 	names := allNames
-	preds := []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[xs:decimal(.) > 1]", "[$str]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]",
-		"[ends-with(name(), 'X')]", "[starts-with(local-name(), 'M') or @k]", "[not(contains(name(), ':')) and @id]",
-		"[ends-with(name(), 'X') and not(starts-with(name(), 'q:')) and a:X = 'x2']", "[ends-with(name(), 'N') and xs:decimal(@id) > 1]",
-		"[xs:decimal(@k) > 1 and ends-with(name(), 'L')]",
-		"[normalize-space(a:X) = 'x2']", "[normalize-space(a:X) = 'x1'][@id]", "[@k = 'x']", "[string(@id) = '1']"}
-	attrs := []string{"@id", "@k", "@*", "@b:z"}
+	preds := append(slices.Clone(randomPreds), "[xs:decimal(.) > 1]", "[$str]")
+	attrs := randomAttrs
 	gen := func() string { return randomPattern(r, names, preds, attrs) }
 	lets := `<let name="two" value="2"/><let name="str" value="'x'"/>`
 	chained := 0
@@ -54,6 +51,17 @@ func TestReviewRandomPatterns(t *testing.T) {
 		t.Errorf("%d of 400 schemas matched by name chains, want both kinds", chained)
 	}
 }
+
+// randomPreds and randomAttrs are the predicates and attribute steps of
+// the random rule contexts (see randomPattern) of the random schema tests.
+var (
+	randomPreds = []string{"", "", "", "[@k]", "[a:X = 'x2']", "[1]", "[2]", "[$two]", "[not(a:X)]", "[@id = '3']", "[a:X]", "[. = 'x2']", "[count(a:X)]",
+		"[ends-with(name(), 'X')]", "[starts-with(local-name(), 'M') or @k]", "[not(contains(name(), ':')) and @id]",
+		"[ends-with(name(), 'X') and not(starts-with(name(), 'q:')) and a:X = 'x2']", "[ends-with(name(), 'N') and xs:decimal(@id) > 1]",
+		"[xs:decimal(@k) > 1 and ends-with(name(), 'L')]",
+		"[normalize-space(a:X) = 'x2']", "[normalize-space(a:X) = 'x1'][@id]", "[@k = 'x']", "[string(@id) = '1']"}
+	randomAttrs = []string{"@id", "@k", "@*", "@b:z"}
+)
 
 // randomPattern returns a random rule context: one to three steps, each a
 // name and a predicate from the lists, joined by / or //, rooted one time in

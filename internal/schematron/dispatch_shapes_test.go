@@ -96,3 +96,25 @@ func TestStringEqualsRecovered(t *testing.T) {
 		}
 	}
 }
+
+// TestStringEqualsPerPattern: the strings of a source kept at a node for
+// one pattern are not used for the next, whose lets may give the source
+// another value.
+func TestStringEqualsPerPattern(t *testing.T) {
+	schema := `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/>` +
+		`<pattern><let name="v" value="'x'"/><rule context="a:L[$v = 'x']"><report id="P1" test="true()">1</report></rule></pattern>` +
+		`<pattern><let name="v" value="'y'"/><rule context="a:L[$v = 'x']"><report id="P2" test="true()">2</report></rule></pattern>` +
+		`</schema>`
+	fast, plain := parseFastAndPlain(t, schema)
+	for _, s := range []*Schema{fast, plain} {
+		// One a:L: the last node of the first pattern is the first of the
+		// second.
+		fs, err := s.ValidateBytes([]byte(`<r xmlns:a="urn:a"><a:L/></r>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 1 || fs[0].RuleID != "P1" {
+			t.Errorf("reports %v, want P1 only", fs)
+		}
+	}
+}

@@ -751,6 +751,7 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 		err         error
 	}
 	var patSaved []patSave
+	m := &matcher{ev: asserts} // one for all patterns, so that its buffers are kept
 	for pi := from; pi < to; pi++ {
 		p := s.Patterns[pi]
 		// Pattern lets are scoped to their pattern: what they replace is
@@ -801,12 +802,13 @@ func (s *Schema) ValidatePatterns(ctx context.Context, doc *xpath.Document, from
 			}
 		}
 		seenRule := make([]bool, len(p.Rules))
-		m := &matcher{ev: asserts, recovered: func(i int, err error) {
+		m.recovered = func(i int, err error) {
 			if !seenRule[i] {
 				seenRule[i] = true
 				errs = append(errs, &EvalError{Where: "rule context", Context: p.Rules[i].Context, Err: err, Recovered: true})
 			}
-		}}
+		}
+		m.srcNode = nil // the strings it keeps may depend on the pattern's lets
 		// The first rule, in rule order, whose context matches n owns it.
 		owner := func(k int) (int, bool) {
 			if ch != nil {

@@ -253,7 +253,7 @@ func (b *Builder) Recycle() {
 		clear(backing)
 		b.elems, b.elemKey, b.attrs, b.attrKey, b.backing = elems[:0], elemKey[:0], attrs[:0], attrKey[:0], backing[:0]
 		b.kidKeys = kidKeys[:0]
-		clear(visit) // (they point into the slabs, kept anyway)
+		clear(visit) // they point into the slabs, as elems do
 		b.visit, b.visitKey, b.visitParent = visit[:0], visitKey[:0], visitParent[:0]
 		b.keyGID = keyGID[:0]
 		clear(lists[:cap(lists)]) // they point into the slabs
