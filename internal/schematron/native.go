@@ -398,30 +398,12 @@ func castableIntegerRunes(rs []rune) bool {
 	return castableInteger(string(b))
 }
 
-var reDoubleLex = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-
 // numberOf is fn:number of a string (xs:double cast, NaN when it fails).
 func numberOf(s string) float64 {
-	s = xmlTrimS(s)
-	switch s {
-	case "NaN":
-		return math.NaN()
-	case "INF":
-		return math.Inf(1)
-	case "-INF":
-		return math.Inf(-1)
+	if f, ok := xpath.ParseDouble(s); ok {
+		return f
 	}
-	if !reDoubleLex.MatchString(s) {
-		return math.NaN()
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return f
-		}
-		return math.NaN()
-	}
-	return f
+	return math.NaN()
 }
 
 func isLetter(r rune) bool { return (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -272,11 +271,6 @@ func (d Date) instant() time.Time {
 
 // ---- casting from strings ----
 
-var (
-	reDouble = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-	reDate   = regexp.MustCompile(`^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$`)
-)
-
 func xmlTrim(s string) string { return strings.Trim(s, " \t\r\n") }
 
 func parseInteger(s string) (Integer, bool) {
@@ -360,6 +354,45 @@ func scanDecimal(s string) (neg bool, intPart, frac string, hasDot, ok bool) {
 	return
 }
 
+// doubleLexical reports whether s has the lexical form of a finite
+// xs:double: [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?
+func doubleLexical(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	n := digitsAt(s, i)
+	i += n
+	if i < len(s) && s[i] == '.' {
+		f := digitsAt(s, i+1)
+		if n == 0 && f == 0 {
+			return false
+		}
+		i += 1 + f
+	} else if n == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		e := digitsAt(s, i)
+		if e == 0 {
+			return false
+		}
+		i += e
+	}
+	return i == len(s)
+}
+
+// ParseDouble is the xs:double cast of a string (its value and whether the
+// cast succeeds), as fn:number and general comparisons make it.
+func ParseDouble(s string) (float64, bool) {
+	d, ok := parseDouble(s)
+	return float64(d), ok
+}
+
 func parseDouble(s string) (Double, bool) {
 	s = xmlTrim(s)
 	switch s {
@@ -370,7 +403,7 @@ func parseDouble(s string) (Double, bool) {
 	case "-INF":
 		return Double(math.Inf(-1)), true
 	}
-	if !reDouble.MatchString(s) {
+	if !doubleLexical(s) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -385,21 +418,21 @@ func parseDouble(s string) (Double, bool) {
 }
 
 func parseDate(s string) (Date, bool) {
-	m := reDate.FindStringSubmatch(xmlTrim(s))
-	if m == nil {
+	ys, ms, ds, tz, ok := scanDate(xmlTrim(s))
+	if !ok {
 		return Date{}, false
 	}
-	y, err := strconv.Atoi(m[1])
-	if err != nil || y == 0 || (len(m[1]) > 4 && m[1][0] == '0') {
+	y, err := strconv.Atoi(ys)
+	if err != nil || y == 0 || (len(ys) > 4 && ys[0] == '0') {
 		return Date{}, false
 	}
-	mo, _ := strconv.Atoi(m[2])
-	da, _ := strconv.Atoi(m[3])
+	mo, _ := strconv.Atoi(ms)
+	da, _ := strconv.Atoi(ds)
 	if mo < 1 || mo > 12 || da < 1 || da > daysIn(y, mo) {
 		return Date{}, false
 	}
 	d := Date{Year: y, Month: mo, Day: da}
-	if tz := m[4]; tz != "" {
+	if tz != "" {
 		d.HasTZ = true
 		if tz != "Z" {
 			h, _ := strconv.Atoi(tz[1:3])
@@ -414,6 +447,45 @@ func parseDate(s string) (Date, bool) {
 		}
 	}
 	return d, true
+}
+
+// scanDate splits the lexical form -?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?
+// into its year (with its sign), month, day and time zone.
+func scanDate(s string) (y, mo, d, tz string, ok bool) {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	n := digitsAt(s, i)
+	if n < 4 {
+		return
+	}
+	y, i = s[:i+n], i+n
+	if !twoDigitsAfter(s, i, '-') || !twoDigitsAfter(s, i+3, '-') {
+		return
+	}
+	mo, d, tz = s[i+1:i+3], s[i+4:i+6], s[i+6:]
+	switch {
+	case tz == "" || tz == "Z":
+	case len(tz) == 6 && (tz[0] == '+' || tz[0] == '-') && digitsAt(tz, 1) == 2 && twoDigitsAfter(tz, 3, ':'):
+	default:
+		return
+	}
+	return y, mo, d, tz, true
+}
+
+// digitsAt is the number of ASCII digits in s from i on.
+func digitsAt(s string, i int) int {
+	n := 0
+	for i+n < len(s) && '0' <= s[i+n] && s[i+n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// twoDigitsAfter reports whether s has sep at i followed by two digits.
+func twoDigitsAfter(s string, i int, sep byte) bool {
+	return i+3 <= len(s) && s[i] == sep && '0' <= s[i+1] && s[i+1] <= '9' && '0' <= s[i+2] && s[i+2] <= '9'
 }
 
 func daysIn(y, m int) int {
