@@ -231,6 +231,9 @@ func (s *Schema) prepare() {
 	lets := func(ls []*Let) {
 		for _, l := range ls {
 			do(l.expr)
+			if l.expr != nil && !s.unprepared[l.expr] {
+				l.expr = xpath.CompileValue(l.expr)
+			}
 		}
 	}
 	s.constants(env)

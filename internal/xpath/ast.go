@@ -290,5 +290,7 @@ func Walk(e Expr, f func(Expr) bool) {
 		Walk(n.X, f)
 	case *boolExpr:
 		Walk(n.X, f)
+	case *numExpr:
+		Walk(n.X, f)
 	}
 }

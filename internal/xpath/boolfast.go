@@ -137,16 +137,23 @@ func compileBool(e Expr) boolFn {
 			if f := compileDecimalVarCompare(n); f != nil {
 				return f
 			}
-			return compileNumCompare(n)
+			if f := compileNumCompare(n); f != nil {
+				return f
+			}
+			return compileArithCompare(n)
 		case "<", "<=", ">", ">=":
-			return compileNumCompare(n)
+			if f := compileNumCompare(n); f != nil {
+				return f
+			}
+			return compileArithCompare(n)
+		case "eq", "ne", "lt", "le", "gt", "ge":
+			return compileArithCompare(n)
 		}
 	case *AxisStep, *Path:
 		if f := compileStepTest(e); f != nil {
 			return f
 		}
-		if st, ok := e.(*AxisStep); ok && st.prepared && st.Axis == AxisChild && st.Kind == nil && len(st.Preds) == 0 &&
-			st.Name != nil && st.Name.Local == "*" && (st.Name.Prefix == "" || st.Name.Prefix == "*") {
+		if st, ok := e.(*AxisStep); ok && anyElementChild(st) {
 			// * : whether the node has an element child, as in PEPPOL-EN16931-R008's
 			// context //*[not(*) and not(normalize-space())], tried on every element.
 			return func(ev *evaluator, c dctx) (bool, error) {
@@ -154,15 +161,7 @@ func compileBool(e Expr) boolFn {
 				if !ok {
 					return ev.ebv(e, c)
 				}
-				if m.kidsNamed {
-					return m.kidNames != 0, nil
-				}
-				for _, ch := range m.Children {
-					if ch.Kind == ElementNode {
-						return true, nil
-					}
-				}
-				return false, nil
+				return hasElementChild(m), nil
 			}
 		}
 		// A node path: does it select anything (stopping at the first).
@@ -300,20 +299,22 @@ func nameTestOf(n *FuncCall) func(*Node) bool {
 }
 
 // NameFilter returns, for a prepared predicate, a test of the context
-// node's name alone that is false wherever the predicate is: for a
-// predicate made of name tests (starts-with, ends-with or contains of
-// name() or local-name() and a string literal, not() of one, and of them)
-// the test is the predicate (whole is set); for an and whose leading
-// operands are name tests, the test is those operands. nil for any other
-// predicate. The test takes an element or attribute node and never fails,
-// as name() of such a node does not: the predicate's leading name tests
-// decide it before anything else in it is evaluated.
+// node alone that is false wherever the predicate is: for a predicate made
+// of tests of the node alone (name tests: starts-with, ends-with or
+// contains of name() or local-name() and a string literal; * for whether
+// it has an element child; normalize-space() for whether its string value
+// has anything but whitespace; not, and and or of them) the test is the
+// predicate (whole is set); for an and whose leading operands are such
+// tests, the test is those operands. nil for any other predicate. The test
+// takes an element or attribute node and never fails, as none of these
+// does at such a node: the predicate's leading tests decide it before
+// anything else in it is evaluated.
 func NameFilter(e Expr) (test func(*Node) bool, whole bool) {
 	if t := nameOnly(e); t != nil {
 		return t, true
 	}
 	var lead []func(*Node) bool
-	var conj func(x Expr) bool // adds x's leading name tests; false once one is not
+	var conj func(x Expr) bool // adds x's leading node tests; false once one is not
 	conj = func(x Expr) bool {
 		if b, ok := x.(*boolExpr); ok {
 			x = b.X
@@ -367,32 +368,68 @@ func StringEquals(e Expr) (src Expr, lit string, ok bool) {
 	return l, r.(*Literal).Value, true
 }
 
-// nameOnly returns the value, for a node, of a predicate made of name tests
-// only (see NameFilter); nil for any other.
+// nameOnly returns the value, for an element or attribute node, of a
+// predicate made of tests of the node alone (see NameFilter): name tests,
+// whether it has an element child (*), whether its string value has
+// anything but whitespace (normalize-space()), and not, and and or of
+// them; nil for any other.
 func nameOnly(e Expr) func(*Node) bool {
 	if b, ok := e.(*boolExpr); ok { // compiled by Prepare
 		e = b.X
 	}
 	switch n := e.(type) {
 	case *FuncCall:
-		if n.bi != nil && !n.folded && n.Name.Local == "not" && len(n.Args) == 1 {
+		if n.bi == nil || n.folded {
+			return nil
+		}
+		switch {
+		case n.Name.Local == "not" && len(n.Args) == 1:
 			if t := nameOnly(n.Args[0]); t != nil {
 				return func(m *Node) bool { return !t(m) }
 			}
 			return nil
+		case n.Name.Local == "normalize-space" && len(n.Args) == 0:
+			return nodeHasNonSpace
 		}
 		return nameTestOf(n)
+	case *AxisStep:
+		if anyElementChild(n) {
+			return hasElementChild
+		}
 	case *Binary:
-		if n.Op != "and" {
+		if n.Op != "and" && n.Op != "or" {
 			return nil
 		}
 		l, r := nameOnly(n.L), nameOnly(n.R)
 		if l == nil || r == nil {
 			return nil
 		}
+		if n.Op == "or" {
+			return func(m *Node) bool { return l(m) || r(m) }
+		}
 		return func(m *Node) bool { return l(m) && r(m) }
 	}
 	return nil
+}
+
+// anyElementChild reports whether st is the step * (any element child),
+// prepared.
+func anyElementChild(st *AxisStep) bool {
+	return st.prepared && st.Axis == AxisChild && st.Kind == nil && len(st.Preds) == 0 &&
+		st.Name != nil && st.Name.Local == "*" && (st.Name.Prefix == "" || st.Name.Prefix == "*")
+}
+
+// hasElementChild reports whether m has an element child.
+func hasElementChild(m *Node) bool {
+	if m.kidsNamed {
+		return m.kidNames != 0
+	}
+	for _, ch := range m.Children {
+		if ch.Kind == ElementNode {
+			return true
+		}
+	}
+	return false
 }
 
 // qnameHasSuffix reports whether prefix:local ends with lit, without

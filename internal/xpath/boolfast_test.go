@@ -233,7 +233,8 @@ func TestCodeListVariable(t *testing.T) {
 // the predicate is false (without error) wherever the filter is.
 func TestNameFilter(t *testing.T) {
 	doc := `<p:Invoice xmlns:p="urn:p" xmlns:q="urn:q" id="1"><p:TaxAmount q:currencyID="NOK">1</p:TaxAmount>` +
-		`<PriceAmount>2</PriceAmount><q:Amountish a="x"/><Amount>x</Amount><p:Am/></p:Invoice>`
+		`<PriceAmount>2</PriceAmount><q:Amountish a="x"/><Amount>x</Amount><p:Am/><p:W b=" "> <q:E/>` + "\n\t" +
+		`</p:W><p:T><!-- c --> <q:E>x</q:E></p:T><p:S>  </p:S><q:M> <p:A/>y</q:M></p:Invoice>`
 	d, err := ParseDocument(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -266,6 +267,16 @@ func TestNameFilter(t *testing.T) {
 		{"ends-with(name(), 'Amount') and xs:decimal(.) > 1", true, false},
 		{"xs:decimal(.) > 1 and ends-with(name(), 'Amount')", false, false},
 		{"ends-with(name(), 'Amount') or @a", false, false},
+		{"not(*) and not(normalize-space())", true, true},
+		{"not(*)", true, true},
+		{"*", true, true},
+		{"p:*", false, false},
+		{"normalize-space()", true, true},
+		{"normalize-space(.)", false, false},
+		{"* or normalize-space()", true, true},
+		{"not(* or starts-with(name(), 'p:'))", true, true},
+		{"ends-with(name(), 'Amount') or not(normalize-space())", true, true},
+		{"not(*) and not(normalize-space()) and xs:decimal(.) > 1", true, false},
 		{"ends-with(string(.), 'x')", false, false},
 	} {
 		e, err := Parse(c.pred)

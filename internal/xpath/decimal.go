@@ -104,54 +104,58 @@ func smallArith(op string, a, b Item) (Item, bool) {
 	if !ok1 || !ok2 {
 		return nil, false
 	}
+	u, s, ok := smallArith64(op, x, sx, y, sy)
+	if !ok {
+		return nil, false
+	}
+	return decSmall(u, s), true
+}
+
+// smallArith64 is x·10⁻ˢˣ op y·10⁻ˢʸ (+ - * div) as u·10⁻ˢ; ok is false
+// when the result does not fit, or y is zero for div.
+func smallArith64(op string, x int64, sx int, y int64, sy int) (u int64, s int, ok bool) {
 	switch op {
 	case "+", "-":
 		if op == "-" {
 			if y == math.MinInt64 {
-				return nil, false
+				return 0, 0, false
 			}
 			y = -y
 		}
 		x, y, s, ok := align(x, sx, y, sy)
 		if !ok {
-			return nil, false
+			return 0, 0, false
 		}
 		r, ok := add64(x, y)
-		if !ok {
-			return nil, false
-		}
-		return decSmall(r, s), true
+		return r, s, ok
 	case "*":
 		if sx+sy > 18 {
-			return nil, false
+			return 0, 0, false
 		}
 		r, ok := mul64(x, y)
-		if !ok {
-			return nil, false
-		}
-		return decSmall(r, sx+sy), true
+		return r, sx + sy, ok
 	case "div":
 		// x/y = (x·10^sy / y)·10^-sx: exact when some 10^k makes the
 		// division come out even within 18 digits; then Saxon's
 		// truncation to at least 18 digits leaves it unchanged.
 		if y == 0 {
-			return nil, false
+			return 0, 0, false
 		}
 		n, ok := mul64(x, pow10[sy])
 		if !ok {
-			return nil, false
+			return 0, 0, false
 		}
 		for k := 0; sx+k <= 18; k++ {
 			m, ok := mul64(n, pow10[k])
 			if !ok {
-				return nil, false
+				return 0, 0, false
 			}
 			if m%y == 0 {
-				return decSmall(m/y, sx+k), true
+				return m / y, sx + k, true
 			}
 		}
 	}
-	return nil, false
+	return 0, 0, false
 }
 
 // smallCompare compares two small numbers; ok is false when they do not

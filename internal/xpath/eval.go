@@ -431,6 +431,8 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		return ev.evalMemo(n, c)
 	case *cseExpr:
 		return ev.evalCSE(n, c)
+	case *numExpr:
+		return n.eval(ev, c)
 	case *boolExpr:
 		b, err := n.f(ev, c)
 		if err != nil {

@@ -354,6 +354,8 @@ func uses(ev *evaluator, x Expr, bound []string) (focus, free bool) {
 	case *memoExpr:
 	case *boolExpr:
 		either(uses(ev, n.X, bound))
+	case *numExpr:
+		either(uses(ev, n.X, bound))
 	default:
 		return true, true
 	}

@@ -113,6 +113,7 @@ func Prepare(e Expr, env *Env) error {
 	}
 	if !testNoCompile {
 		boolify(e)
+		numify(e)
 	}
 	return nil
 }
