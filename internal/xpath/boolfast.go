@@ -543,7 +543,8 @@ func isStringLit(e Expr) bool {
 }
 
 // compileSrc compiles a string source: a relative path of child steps
-// (and an attribute step last) with name tests and no predicates, ".", or
+// (and an attribute step last) with name tests and no predicates, ".", a
+// variable, or
 // normalize-space, upper-case or lower-case of a source, or a path of such
 // steps ending in one of those functions.
 func compileSrc(e Expr) strSrc {
@@ -559,6 +560,27 @@ func compileSrc(e Expr) strSrc {
 				return append(out, string(it)), true, nil
 			}
 			return out, false, nil
+		}
+	case *VarRef:
+		// A variable of strings or nodes, such as $documentCurrencyCode.
+		return func(ev *evaluator, c dctx, out []string) ([]string, bool, error) {
+			s, err := ev.eval(n, c)
+			if err != nil {
+				return out, false, nil
+			}
+			for _, it := range s {
+				switch v := it.(type) {
+				case String:
+					out = append(out, string(v))
+				case Untyped:
+					out = append(out, string(v))
+				case *Node:
+					out = append(out, v.StringValue())
+				default:
+					return out, false, nil
+				}
+			}
+			return out, true, nil
 		}
 	case *AxisStep:
 		if !simpleStep(n) {

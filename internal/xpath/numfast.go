@@ -405,7 +405,9 @@ func compileDecimalCast(arg Expr) numFn {
 			return decimalOf(v)
 		}
 	}
-	if src := compileSrc(arg); src != nil {
+	if _, isVar := arg.(*VarRef); isVar {
+		// (a variable may hold a number: taken as it is, below)
+	} else if src := compileSrc(arg); src != nil {
 		return func(ev *evaluator, c dctx) (num, bool) {
 			base := len(ev.strs)
 			out, ok, err := src(ev, c, ev.strs)

@@ -95,6 +95,11 @@ func TestNumericCases(t *testing.T) {
 		"(a:A, a:T)[1] + 1", "string(xs:decimal(a:A) + 1)", "string(a:I[1] + 1)", "concat(xs:decimal(a:A) div 4, '')",
 		"every $r in xs:decimal(a:P) satisfies $r = 25", "some $x in a:S/xs:decimal(a:N) satisfies $x < 0",
 		"for $x in a:I return $x * 2", "sum(for $x in a:I return xs:decimal($x) * 2)",
+		// variables as strings
+		"$s = '1'", "$u = '2.5'", "'1' != $s", "$d = '0.5'", "$two = '1'", "$e = ''", "$e != ''", "contains($s, '1')",
+		"starts-with($u, '2')", "starts-with($d, '0')", "normalize-space($two)", "normalize-space($u) = '2.5'",
+		"string-length($s) = 1", "string-length($two) = 1", "xs:decimal($s) + 1", "xs:decimal($d) + 1", "xs:decimal($u) * 2",
+		"xs:decimal($two)", "xs:decimal($e)", "upper-case($s) = '1'", "contains(' 1 2 ', concat(' ', $s, ' '))",
 	})
 	if n < 100 {
 		t.Errorf("only %d expressions compiled", n)
