@@ -848,6 +848,9 @@ func decimalArg(v xpath.Seq) (decValue, bool) {
 	}
 	switch it := v[0].(type) {
 	case xpath.Decimal:
+		if u, sc, ok := it.Small(); ok && u > -1e17 && u < 1e17 {
+			return decValue{u: u, sc: sc}, true
+		}
 		// The canonical form of a decimal is exact: decimals are always
 		// terminating (parsed, or results of +, -, * and the truncated div).
 		return parseDecLex(xpath.StringOf(it))

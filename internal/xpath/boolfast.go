@@ -140,7 +140,10 @@ func compileBool(e Expr) boolFn {
 			if f := compileNumCompare(n); f != nil {
 				return f
 			}
-			return compileArithCompare(n)
+			if f := compileArithCompare(n); f != nil {
+				return f
+			}
+			return compileStringsCompare(n)
 		case "<", "<=", ">", ">=":
 			if f := compileNumCompare(n); f != nil {
 				return f
@@ -534,6 +537,43 @@ func compileCompare(n *Binary) boolFn {
 			return ev.ebv(n, c)
 		}
 		return found, err
+	}
+}
+
+// compileStringsCompare compiles "S1 = S2" and "S1 != S2", S1 and S2
+// string sources (see compileSrc), as @currencyID = $documentCurrencyCode:
+// a general comparison of strings (untypedAtomic or xs:string), true when
+// some pair of them compares so.
+func compileStringsCompare(n *Binary) boolFn {
+	l, r := compileSrc(n.L), compileSrc(n.R)
+	if l == nil || r == nil {
+		return nil
+	}
+	eq := n.Op == "="
+	return func(ev *evaluator, c dctx) (bool, error) {
+		base := len(ev.strs)
+		out, ok, err := l(ev, c, ev.strs)
+		mid := len(out)
+		if ok && err == nil {
+			out, ok, err = r(ev, c, out)
+		}
+		found := false
+		if ok && err == nil {
+			for _, a := range out[base:mid] {
+				for _, b := range out[mid:] {
+					if (a == b) == eq {
+						found = true
+						break
+					}
+				}
+			}
+		}
+		clear(out[base:])
+		ev.strs = out[:base]
+		if !ok || err != nil {
+			return ev.ebv(n, c)
+		}
+		return found, nil
 	}
 }
 

@@ -17,7 +17,9 @@ func TestReviewRandomCompiled(t *testing.T) {
 	lits := []string{"'S'", "''", "'VAT'", "'1'", "1", "0", "1.5", "-1", "1e0", "12.5", "'x y'", "' s '"}
 	var atom func(d int) string
 	atom = func(d int) string {
-		switch r.Intn(12) {
+		switch r.Intn(13) {
+		case 12:
+			return pick(srcs) + " " + pick([]string{"=", "!="}) + " " + pick(srcs)
 		case 0:
 			return pick(srcs) + " = " + pick(lits)
 		case 1:

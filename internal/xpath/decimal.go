@@ -18,6 +18,11 @@ type Decimal struct {
 	sc int8 // 0..18
 }
 
+// Small returns d as u·10⁻ˢᶜ when it is held so (at most 18 digits).
+func (d Decimal) Small() (u int64, sc int, ok bool) {
+	return d.u, int(d.sc), d.r == nil
+}
+
 // decRat is the decimal of r (not copied; r must not change afterwards).
 func decRat(r *big.Rat) Decimal { return Decimal{r: r} }
 

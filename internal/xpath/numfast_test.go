@@ -100,6 +100,8 @@ func TestNumericCases(t *testing.T) {
 		"starts-with($u, '2')", "starts-with($d, '0')", "normalize-space($two)", "normalize-space($u) = '2.5'",
 		"string-length($s) = 1", "string-length($two) = 1", "xs:decimal($s) + 1", "xs:decimal($d) + 1", "xs:decimal($u) * 2",
 		"xs:decimal($two)", "xs:decimal($e)", "upper-case($s) = '1'", "contains(' 1 2 ', concat(' ', $s, ' '))",
+		"a:A = a:T", "a:A != a:T", "@n = $s", "$s = $u", "$s != $u", "normalize-space(a:X) != a:X", "a:I = a:I", "a:I != a:I",
+		"a:S/a:N = $s", "$two = $s", "$two != $s", "$e = $s", "$e != $s", "$d = $s", "$i != $s", "$s = a:E", "a:Z = a:Z",
 	})
 	if n < 100 {
 		t.Errorf("only %d expressions compiled", n)
