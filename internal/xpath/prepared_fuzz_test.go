@@ -16,6 +16,8 @@ func FuzzReviewPrepared(f *testing.F) {
 		"not(cac:InvoiceLine) or count(//cbc:ID) > 1", "some $a in //@currencyID satisfies $a = 'EUR'",
 		"if (exists(//cac:InvoiceLine)) then name() else local-name()", "starts-with(name(), 'cbc:') and ends-with(name(), 'ID')",
 		"xs:decimal(cbc:LineExtensionAmount) = sum(cbc:LineExtensionAmount)", "abs(-1.5) + floor(-0.5) - ceiling(0.25)",
+		"xs:decimal(cbc:LineExtensionAmount) * 2 div 3 - 1", "if (cbc:ID) then count(*) else -1.5",
+		"sum(//cac:InvoiceLine/xs:decimal(cbc:LineExtensionAmount)) eq 1", "round(xs:decimal(cbc:ID) * 10 * 10) div 100 > 0",
 	} {
 		f.Add(s)
 	}
@@ -38,11 +40,11 @@ func FuzzReviewPrepared(f *testing.F) {
 		if Prepare(fast, fenv) != nil {
 			return
 		}
-		test := CompileTest(fast)
+		value, test := CompileValue(fast), CompileTest(fast)
 		ev := NewEvaluator(fenv)
 		for _, it := range items {
 			ws, werr := Eval(plain, it, penv)
-			gs, gerr := ev.Eval(fast, it)
+			gs, gerr := ev.Eval(value, it)
 			if werr == nil && gerr == nil && reviewShow(ws) != reviewShow(gs) {
 				t.Fatalf("%q at %v: prepared %v, plain %v", src, it, gs, ws)
 			}
