@@ -851,20 +851,28 @@ func compareValues(op string, a, b Item) (bool, error) {
 		return false, typeErr("cannot compare %s", typeName(a))
 	}
 	switch op {
-	case "eq":
-		return c == 0, nil
-	case "ne":
-		return c != 0, nil
-	case "lt":
-		return c < 0, nil
-	case "le":
-		return c <= 0, nil
-	case "gt":
-		return c > 0, nil
-	case "ge":
-		return c >= 0, nil
+	case "eq", "ne", "lt", "le", "gt", "ge":
+		return holds(op, c), nil
 	}
 	return false, errf(ErrUnsupported, "", "comparison %s", op)
+}
+
+// holds reports whether the value comparison op (eq ne lt le gt ge) holds
+// between two values that compare as c (-1, 0 or 1).
+func holds(op string, c int) bool {
+	switch op {
+	case "eq":
+		return c == 0
+	case "ne":
+		return c != 0
+	case "lt":
+		return c < 0
+	case "le":
+		return c <= 0
+	case "gt":
+		return c > 0
+	}
+	return c >= 0
 }
 
 func btoi(b bool) int {

@@ -726,19 +726,7 @@ func compileArithCompare(n *Binary) boolFn {
 					if !ordered {
 						return vop == "ne", nil
 					}
-					switch vop {
-					case "eq":
-						return d == 0, nil
-					case "ne":
-						return d != 0, nil
-					case "lt":
-						return d < 0, nil
-					case "le":
-						return d <= 0, nil
-					case "gt":
-						return d > 0, nil
-					}
-					return d >= 0, nil
+					return holds(vop, d), nil
 				}
 			}
 		}
