@@ -97,6 +97,11 @@ type evaluator struct {
 	sets       map[*Item]*setEntry
 	cse        []cseEntry // the last values of cse nodes, by slot
 	gen        uint64     // the current call (see Evaluator.start): older cse entries are stale
+	// plain is set while the general evaluator evaluates again what
+	// compiled arithmetic gave up on: compiled arithmetic inside it is not
+	// tried again, so that nested give-ups cost no more than one plain
+	// evaluation each (see numExpr).
+	plain int
 }
 
 // stringSet returns the strings of seq as a set when seq is a long

@@ -58,9 +58,12 @@ func (n *numExpr) String() string { return n.X.String() }
 
 // eval is the value of a numExpr as the general evaluator gives it.
 func (n *numExpr) eval(ev *evaluator, c dctx) (Seq, error) {
+	if ev.plain > 0 {
+		return ev.eval(n.X, c)
+	}
 	v, ok := n.f(ev, c)
 	if !ok {
-		return ev.eval(n.X, c)
+		return ev.evalPlain(n.X, c)
 	}
 	switch v.k {
 	case numInt:
@@ -71,6 +74,21 @@ func (n *numExpr) eval(ev *evaluator, c dctx) (Seq, error) {
 		return ev.one(Double(v.f)), nil
 	}
 	return nil, nil
+}
+
+// evalPlain evaluates e with the general evaluator only (see
+// evaluator.plain), after compiled code gave up on it.
+func (ev *evaluator) evalPlain(e Expr, c dctx) (Seq, error) {
+	ev.plain++
+	defer func() { ev.plain-- }()
+	return ev.eval(e, c)
+}
+
+// ebvPlain is ebv with the general evaluator only.
+func (ev *evaluator) ebvPlain(e Expr, c dctx) (bool, error) {
+	ev.plain++
+	defer func() { ev.plain-- }()
+	return ev.ebv(e, c)
 }
 
 // CompileValue returns e, prepared, with its compiled form when it is a
@@ -713,6 +731,9 @@ func compileArithCompare(n *Binary) boolFn {
 	}
 	l, r = side(l, n.L), side(r, n.R)
 	return func(ev *evaluator, c dctx) (bool, error) {
+		if ev.plain > 0 {
+			return ev.ebv(n, c)
+		}
 		a, ok := l(ev, c)
 		if ok {
 			var b num
@@ -730,6 +751,6 @@ func compileArithCompare(n *Binary) boolFn {
 				}
 			}
 		}
-		return ev.ebv(n, c)
+		return ev.ebvPlain(n, c)
 	}
 }

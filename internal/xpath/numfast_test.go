@@ -192,3 +192,46 @@ func TestNumericRandom(t *testing.T) {
 		t.Errorf("only %d expressions compiled", total)
 	}
 }
+
+// TestNumericGiveUpNested: compiled arithmetic that gives up is evaluated
+// again by the general evaluator, without trying the compiled arithmetic
+// inside it again; else each level of nesting would double the work. The
+// work is counted in allocations: from 6 to 12 levels it may grow with
+// the square of the depth, not 64-fold.
+func TestNumericGiveUpNested(t *testing.T) {
+	d, err := ParseDocument(strings.NewReader(`<r xmlns:a="urn:a"><a:X>x</a:X><a:B>123456789012345678901</a:B></r>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Root.Children[0]
+	nest := func(depth int, leaf, wrap string) string {
+		s := leaf
+		for range depth {
+			s = strings.ReplaceAll(wrap, "E", s)
+		}
+		return s
+	}
+	for _, c := range []struct{ leaf, wrap string }{
+		{"xs:decimal(a:B)", "xs:decimal(string(E))"},                 // every level gives up: too many digits
+		{"xs:decimal(a:X) > 0", "(if (E) then 1 else 2) > 0"},         // an error at the leaf
+		{"xs:decimal(a:B) + 1", "abs(xs:decimal(string(E)) - 1) + 1"}, // arithmetic around it
+	} {
+		allocs := func(depth int) float64 {
+			e, err := Parse(nest(depth, c.leaf, c.wrap))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := &Env{Namespaces: map[string]string{"a": "urn:a"}}
+			if err := Prepare(e, env); err != nil {
+				t.Fatal(err)
+			}
+			e = CompileValue(e)
+			ev := NewEvaluator(env)
+			return testing.AllocsPerRun(3, func() { ev.Eval(e, r) })
+		}
+		small, large := allocs(6), allocs(12)
+		if large > 8*small {
+			t.Errorf("%s nested: %.0f allocations at depth 6, %.0f at depth 12", c.wrap, small, large)
+		}
+	}
+}

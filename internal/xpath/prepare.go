@@ -249,7 +249,7 @@ func (e *Evaluator) Reuse(env *Env) {
 
 // start resets the evaluator for a new expression and returns the focus.
 func (e *Evaluator) start(item Item) dctx {
-	e.ev.depth, e.ev.args, e.ev.strs, e.ev.nodes = 0, e.ev.args[:0], e.ev.strs[:0], e.ev.nodes[:0]
+	e.ev.depth, e.ev.args, e.ev.strs, e.ev.nodes, e.ev.plain = 0, e.ev.args[:0], e.ev.strs[:0], e.ev.nodes[:0], 0
 	e.ev.gen++ // cse values are remembered within one call (the Env may change between calls)
 	c := dctx{item: item}
 	if item != nil {
