@@ -212,7 +212,7 @@ func TestNumericGiveUpNested(t *testing.T) {
 		return s
 	}
 	for _, c := range []struct{ leaf, wrap string }{
-		{"xs:decimal(a:B)", "xs:decimal(string(E))"},                 // every level gives up: too many digits
+		{"xs:decimal(a:B)", "xs:decimal(string(E))"},                  // every level gives up: too many digits
 		{"xs:decimal(a:X) > 0", "(if (E) then 1 else 2) > 0"},         // an error at the leaf
 		{"xs:decimal(a:B) + 1", "abs(xs:decimal(string(E)) - 1) + 1"}, // arithmetic around it
 	} {
