@@ -93,7 +93,14 @@ func TestChainsAcrossDocuments(t *testing.T) {
 				genDoc(&db, 0)
 			}
 			db.WriteString(`</p:D>`)
-			docs = append(docs, db.String())
+			doc := db.String()
+			if d%2 == 1 {
+				// The same names with the other prefixes: name chains are
+				// shared across documents, name() is not.
+				doc = strings.NewReplacer("p:", "q:", "q:", "p:").Replace(doc)
+				doc = strings.Replace(doc, `xmlns:p="urn:a" xmlns:q="urn:b"`, `xmlns:q="urn:a" xmlns:p="urn:b"`, 1)
+			}
+			docs = append(docs, doc)
 		}
 		want := make([]string, len(docs))
 		for i, d := range docs {
@@ -137,6 +144,34 @@ func TestChainsAcrossDocuments(t *testing.T) {
 		close(errs)
 		for msg := range errs {
 			t.Fatal(msg)
+		}
+	}
+}
+
+// TestNameFiltersAcrossPrefixes: rule contexts that test name(), in
+// documents that give the same names other prefixes. Name chains, shared
+// by the documents, decide only the tests of the local name (see
+// xpath.NameFilter); the others are tried at each node.
+func TestNameFiltersAcrossPrefixes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/>`)
+	for i, ctx := range []string{
+		"//*[starts-with(name(), 'p:')]", "//*[contains(name(), 'p:X')]", "//*[ends-with(name(), ':X')]", "//@*[starts-with(name(), 'p:')]",
+		"//*[ends-with(name(), 'X')]", "//a:D/*[not(ends-with(name(), 'Y')) and starts-with(local-name(), 'X')]",
+		"//*[ends-with(name(), 'X') and not(starts-with(name(), 'q:')) and @k]", "//@*[ends-with(name(), 'k')]",
+	} {
+		fmt.Fprintf(&b, `<pattern><rule context="%s"><report id="R%d" test="true()">m</report></rule></pattern>`, ctx, i)
+	}
+	b.WriteString(`</schema>`)
+	fast, plain := parseFastAndPlain(t, b.String())
+	doc := `<p:D xmlns:p="urn:a" xmlns:q="urn:b"><p:X p:k="1" k="2"/><q:X/><p:XY/><p:Y q:k="3"><p:X k=""/></p:Y></p:D>`
+	swapped := strings.Replace(strings.NewReplacer("p:", "q:", "q:", "p:").Replace(doc), `xmlns:p="urn:a" xmlns:q="urn:b"`, `xmlns:q="urn:a" xmlns:p="urn:b"`, 1)
+	other := strings.ReplaceAll(strings.ReplaceAll(doc, "p:", "a:"), `xmlns:p=`, `xmlns:a=`)
+	for _, d := range []string{doc, swapped, other, doc, swapped} {
+		got, gerr := fast.ValidateBytes([]byte(d))
+		want, werr := plain.ValidateBytes([]byte(d))
+		if fmt.Sprint(got, gerr) != fmt.Sprint(want, werr) {
+			t.Errorf("%s:\nfast  %v %v\nplain %v %v", d, got, gerr, want, werr)
 		}
 	}
 }
