@@ -354,12 +354,38 @@ func precheck(data []byte, lim Limits) (_ []byte, base int64, _ error) {
 		return nil, 0, &Error{Reason: Encoding, Line: line, Column: col, Offset: base + int64(off),
 			Detail: "invalid UTF-8"}
 	}
-	if i := bytes.Index(data, []byte("<!ENTITY")); i >= 0 {
+	if i := indexEntityDecl(data); i >= 0 {
 		line, col := position(data, i)
 		return nil, 0, &Error{Reason: Entity, Line: line, Column: col, Offset: base + int64(i),
 			Detail: quote(string(data[i:min(len(data), i+maxQuote)]))}
 	}
 	return data, base, nil
+}
+
+// indexEntityDecl is bytes.Index(data, "<!ENTITY"), found by its "!",
+// which is rare in XML, rather than by its "<", which starts every tag.
+func indexEntityDecl(data []byte) int {
+	for off := 0; ; {
+		j := bytes.Index(data[off:], []byte("!ENTITY"))
+		if j < 0 {
+			return -1
+		}
+		if i := off + j; i > 0 && data[i-1] == '<' {
+			return i - 1
+		}
+		off += j + 1
+	}
+}
+
+// hasColon reports whether a name has a colon (names are short: a loop
+// beats the call of strings.Contains).
+func hasColon(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return true
+		}
+	}
+	return false
 }
 
 // Reader reads a document from r and checks it with [Check]. It reads at
@@ -580,7 +606,7 @@ func (c *checker) start(t xml.StartElement) error {
 		return c.fail(TooManyAttributes, fmt.Sprintf("%d attributes on %s, more than %d",
 			len(t.Attr), quote(rawName(t.Name)), c.lim.MaxAttributes))
 	}
-	if strings.Contains(t.Name.Local, ":") {
+	if hasColon(t.Name.Local) {
 		return c.fail(Malformed, "bad element name "+quote(rawName(t.Name)))
 	}
 	c.nsLen = append(c.nsLen, len(c.ns))
@@ -588,7 +614,7 @@ func (c *checker) start(t xml.StartElement) error {
 	// Namespace declarations first: they apply to the element's own
 	// name and attributes.
 	for _, a := range t.Attr {
-		if strings.Contains(a.Name.Local, ":") {
+		if hasColon(a.Name.Local) {
 			return c.fail(Malformed, "bad attribute name "+quote(rawName(a.Name)))
 		}
 		switch {

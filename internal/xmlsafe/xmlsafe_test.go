@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -491,6 +492,28 @@ func BenchmarkCheck(b *testing.B) {
 	for b.Loop() {
 		if err := Check(doc, Limits{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestIndexEntityDecl: the search by "!" finds what bytes.Index finds.
+func TestIndexEntityDecl(t *testing.T) {
+	cases := []string{"", "<!ENTITY", "x<!ENTITY", "!ENTITY<!ENTITY", "<<!ENTITY", "<! ENTITY<!ENTITY", "!!ENTITY", "<!ENTIT",
+		"<a>!ENTITY</a><!-- <!ENTITY x 'y'> -->", "<!ENTITY!ENTITY", "!ENTITY", "<!!ENTITY<!ENTITY"}
+	r := rand.New(rand.NewSource(3))
+	for range 20000 {
+		b := make([]byte, r.Intn(24))
+		for i := range b {
+			b[i] = "<!ENTITYx:"[r.Intn(10)]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		if got, want := indexEntityDecl([]byte(c)), bytes.Index([]byte(c), []byte("<!ENTITY")); got != want {
+			t.Errorf("indexEntityDecl(%q) = %d, want %d", c, got, want)
+		}
+		if got, want := hasColon(c), strings.Contains(c, ":"); got != want {
+			t.Errorf("hasColon(%q) = %v", c, got)
 		}
 	}
 }
