@@ -123,8 +123,9 @@ func numWrap(e Expr) Expr {
 }
 
 // callsOut reports whether e calls a function other than a builtin or a
-// constructor. Compiled code that gives up evaluates its operands again:
-// through a recursive function that could repeat at every level.
+// constructor. Compiled code that gives up has the expression evaluated
+// again: such a function (an XSLT function, perhaps recursive) would be
+// called twice, at every level of its recursion.
 func callsOut(e Expr) bool {
 	out := false
 	Walk(e, func(x Expr) bool {
