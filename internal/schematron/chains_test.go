@@ -149,9 +149,10 @@ func TestChainsAcrossDocuments(t *testing.T) {
 }
 
 // TestNameFiltersAcrossPrefixes: rule contexts that test name(), in
-// documents that give the same names other prefixes. Name chains, shared
-// by the documents, decide only the tests of the local name (see
-// xpath.NameFilter); the others are tried at each node.
+// documents that give the same names other prefixes. The name chains the
+// documents share know a name's namespace and local name, not its prefix,
+// and give one key to all names the rules do not mention: they must not
+// decide such tests.
 func TestNameFiltersAcrossPrefixes(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/>`)

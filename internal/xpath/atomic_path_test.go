@@ -35,37 +35,10 @@ func docItems(d *Document) []Item {
 }
 
 // reviewCompare evaluates src plainly (unprepared) and prepared, compiled
-// and memoised, on every item, as a test and as a value; values are
-// compared when neither evaluation fails.
+// and memoised, on every item, as a test and as a value (see numCompare).
 func reviewCompare(t *testing.T, doc string, srcs []string) {
 	t.Helper()
-	items := reviewItems(t, doc)
-	ns := map[string]string{"a": "urn:a", "b": "urn:b"}
-	for _, src := range srcs {
-		plain, err := Parse(src)
-		if err != nil {
-			t.Fatalf("%s: %v", src, err)
-		}
-		fast, _ := Parse(src)
-		fenv := &Env{Namespaces: ns, Memo: NewMemo()}
-		if err := Prepare(fast, fenv); err != nil {
-			t.Fatalf("%s: %v", src, err)
-		}
-		test := CompileTest(fast)
-		penv := &Env{Namespaces: ns}
-		for _, it := range items {
-			want, werr := EvalBool(plain, it, penv)
-			got, gerr := NewEvaluator(fenv).EvalBool(test, it)
-			if (gerr == nil) != (werr == nil) || (gerr == nil && got != want) {
-				t.Errorf("%s at %v: as test fast %v (%v), plain %v (%v)", src, it, got, gerr, want, werr)
-			}
-			ws, werr := Eval(plain, it, penv)
-			gs, gerr := NewEvaluator(fenv).Eval(fast, it)
-			if (gerr == nil) != (werr == nil) || (gerr == nil && reviewShow(ws) != reviewShow(gs)) {
-				t.Errorf("%s at %v: value fast %v (%v), plain %v (%v)", src, it, gs, gerr, ws, werr)
-			}
-		}
-	}
+	numCompare(t, doc, nil, srcs)
 }
 
 const reviewDoc = `<r xmlns:a="urn:a" xmlns:b="urn:b"><a:L id="1"><a:ID> </a:ID><a:N>0</a:N><a:N>0.0</a:N></a:L>` +

@@ -557,17 +557,7 @@ func compileStringsCompare(n *Binary) boolFn {
 		if ok && err == nil {
 			out, ok, err = r(ev, c, out)
 		}
-		found := false
-		if ok && err == nil {
-			for _, a := range out[base:mid] {
-				for _, b := range out[mid:] {
-					if (a == b) == eq {
-						found = true
-						break
-					}
-				}
-			}
-		}
+		found := ok && err == nil && anyPair(out[base:mid], out[mid:], eq)
 		clear(out[base:])
 		ev.strs = out[:base]
 		if !ok || err != nil {
@@ -577,6 +567,19 @@ func compileStringsCompare(n *Binary) boolFn {
 	}
 }
 
+// anyPair reports whether some string of as and some of bs are equal
+// (eq) or differ (not eq).
+func anyPair(as, bs []string, eq bool) bool {
+	for _, a := range as {
+		for _, b := range bs {
+			if (a == b) == eq {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func isStringLit(e Expr) bool {
 	l, ok := e.(*Literal)
 	return ok && l.Kind == StringLit
@@ -584,9 +587,8 @@ func isStringLit(e Expr) bool {
 
 // compileSrc compiles a string source: a relative path of child steps
 // (and an attribute step last) with name tests and no predicates, ".", a
-// variable, or
-// normalize-space, upper-case or lower-case of a source, or a path of such
-// steps ending in one of those functions.
+// variable, normalize-space, upper-case or lower-case of a source, or a
+// path of such steps ending in one of those functions.
 func compileSrc(e Expr) strSrc {
 	switch n := e.(type) {
 	case *ContextItem:
