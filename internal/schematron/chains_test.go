@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -175,4 +176,83 @@ func TestNameFiltersAcrossPrefixes(t *testing.T) {
 			t.Errorf("%s:\nfast  %v %v\nplain %v %v", d, got, gerr, want, werr)
 		}
 	}
+}
+
+// TestChainCacheRefills: a document with more odd name chains than the
+// cache holds does not leave later documents computing theirs: the full
+// cache is emptied and refilled by the documents after it, and every
+// validation, before, during and after, agrees with the plain evaluation.
+func TestChainCacheRefills(t *testing.T) {
+	defer func(n int) { maxChains = n }(maxChains)
+	maxChains = 40
+	schema := `<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><ns prefix="a" uri="urn:a"/><pattern>` +
+		`<rule context="a:L/a:X"><report id="LX" test="true()">m</report></rule>` +
+		`<rule context="a:X[. = 'x']"><report id="X" test="true()">m</report></rule>` +
+		`<rule context="a:M//a:N"><report id="N" test="true()">m</report></rule>` +
+		`</pattern></schema>`
+	fast, plain := parseFastAndPlain(t, schema)
+	if !fast.chainable {
+		t.Fatal("the schema is not matched by name chains")
+	}
+	// Deep nests of the rules' names: hundreds of distinct chains.
+	var ob strings.Builder
+	ob.WriteString(`<a:D xmlns:a="urn:a">`)
+	names := []string{"a:L", "a:X", "a:M", "a:N"}
+	for i := 0; i < 64; i++ {
+		var closing []string
+		for d := 0; d < 6; d++ {
+			n := names[(i>>(d%3)+d)%len(names)]
+			ob.WriteString("<" + n + ">")
+			closing = append(closing, "</"+n+">")
+		}
+		ob.WriteString("x")
+		slices.Reverse(closing)
+		ob.WriteString(strings.Join(closing, ""))
+	}
+	ob.WriteString(`</a:D>`)
+	odd := ob.String()
+	legit := `<a:D xmlns:a="urn:a"><a:L><a:X>x</a:X></a:L><a:M><a:L><a:N/></a:L></a:M><a:X>y</a:X></a:D>`
+	check := func(d string) int64 {
+		before := atomic.LoadInt64(&fast.chainCache.computed)
+		got, gerr := fast.ValidateBytes([]byte(d))
+		computed := atomic.LoadInt64(&fast.chainCache.computed) - before
+		want, werr := plain.ValidateBytes([]byte(d))
+		if fmt.Sprint(got, gerr) != fmt.Sprint(want, werr) {
+			t.Fatalf("%s:\nfast  %v %v\nplain %v %v", d, got, gerr, want, werr)
+		}
+		return computed
+	}
+	// The odd document first, as a server's first document might be.
+	if n := check(odd); n <= int64(maxChains) {
+		t.Fatalf("the odd document has %d new chains, want more than the cache holds (%d)", n, maxChains)
+	}
+	check(legit) // it finds the cache full, and empties it
+	check(legit) // it fills it again
+	if n := check(legit); n != 0 {
+		t.Errorf("after a document with more chains than the cache holds, each later one computes %d chains again", n)
+	}
+	check(odd)
+	if n := check(legit); n == 0 {
+		t.Errorf("the cache was not emptied by the odd document: the legit one computed none")
+	}
+	// Documents alike, validated alongside each other while the cache is
+	// emptied and refilled.
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Go(func() {
+			for i := 0; i < 20; i++ {
+				d := legit
+				if (i+g)%3 == 0 {
+					d = odd
+				}
+				got, gerr := fast.ValidateBytes([]byte(d))
+				want, werr := plain.ValidateBytes([]byte(d))
+				if fmt.Sprint(got, gerr) != fmt.Sprint(want, werr) {
+					t.Errorf("alongside others, %s:\nfast  %v %v\nplain %v %v", d, got, gerr, want, werr)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -3,6 +3,7 @@ package schematron
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fellesgo/felles/internal/xpath"
 )
@@ -641,15 +642,24 @@ const (
 	documentKey    int32 = -3 // the document node, extending the chain -1
 )
 
-// maxChains bounds the chains a schema keeps; a document's further chains
-// get their candidates computed for that document alone.
+// maxChains bounds the chains a schema keeps. When a document brings a
+// chain the full cache does not have, the cache is emptied and numbered
+// again from the next validation on (a new generation), so that a document
+// with thousands of odd chains cannot leave every later document computing
+// its own; the document that empties it, and those validating alongside
+// it, compute their further chains for themselves, as their ids are of the
+// generation before.
 var maxChains = 1 << 13 // a variable for the tests
 
 // chainCache is a schema's chains, shared by its validations.
 type chainCache struct {
 	mu    sync.Mutex
+	gen   uint64             // the generation, counting the times the cache was emptied
 	ids   map[chainKey]int32 // by the parent's id in this cache
 	infos []*chainInfo
+	// computed counts the chains whose candidates were computed, for the
+	// tests.
+	computed int64
 }
 
 // chainInfo is what a chain's nodes may match.
@@ -665,6 +675,7 @@ type candidate struct{ rule, path int32 }
 // chainInfoOf computes the candidates of n (name key key) in each pattern:
 // the branches of its rules whose name tests n's chain passes, in rule order.
 func (s *Schema) chainInfoOf(n *xpath.Node, key int32) *chainInfo {
+	atomic.AddInt64(&s.chainCache.computed, 1)
 	ci := &chainInfo{cands: make([][]candidate, len(s.Patterns))}
 	if key < 0 {
 		key = 0
@@ -694,6 +705,7 @@ func (s *Schema) chainInfoOf(n *xpath.Node, key int32) *chainInfo {
 // validation.
 type chains struct {
 	s      *Schema
+	gen    uint64             // the generation of the schema's cache the ids in global are of
 	ids    map[chainKey]int32 // local ids, by the parent's local id
 	global []int32            // by local id: the id in the schema's cache, or -1
 	infos  []*chainInfo       // by local id
@@ -717,6 +729,9 @@ func (s *Schema) getChains(root *xpath.Node) *chains {
 	clear(c.ids)
 	clear(c.recent[:])
 	c.global, c.infos = c.global[:0], c.infos[:0]
+	s.chainCache.mu.Lock()
+	c.gen = s.chainCache.gen
+	s.chainCache.mu.Unlock()
 	c.add(root, -1, documentKey, false)
 	return c
 }
@@ -753,7 +768,7 @@ func (c *chains) add(n *xpath.Node, parent, key int32, attr bool) int32 {
 		if parent >= 0 {
 			gparent = c.global[parent]
 		}
-		g, info := c.s.chain(n, gparent, key, parent < 0 || gparent >= 0)
+		g, info := c.s.chain(n, c.gen, gparent, key, parent < 0 || gparent >= 0)
 		c.global = append(c.global, g)
 		c.infos = append(c.infos, info)
 	}
@@ -761,11 +776,12 @@ func (c *chains) add(n *xpath.Node, parent, key int32, attr bool) int32 {
 	return id
 }
 
-// chain returns the cache id and candidates of the chain gparent extended
-// by key, n being one of its nodes: from the cache when keep is set (the
-// parent chain is in it) and the cache has room, else computed afresh
-// (id -1).
-func (s *Schema) chain(n *xpath.Node, gparent, key int32, keep bool) (int32, *chainInfo) {
+// chain returns the cache id and candidates of the chain gparent (an id of
+// generation gen) extended by key, n being one of its nodes: from the cache
+// when keep is set (the parent chain is in it), the cache is still of
+// generation gen and has room, else computed afresh (id -1). A full cache
+// is emptied (see maxChains).
+func (s *Schema) chain(n *xpath.Node, gen uint64, gparent, key int32, keep bool) (int32, *chainInfo) {
 	if !keep {
 		return -1, s.chainInfoOf(n, key)
 	}
@@ -773,11 +789,20 @@ func (s *Schema) chain(n *xpath.Node, gparent, key int32, keep bool) (int32, *ch
 	k := makeChainKey(gparent, key)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	if gen != cc.gen {
+		// Emptied since this validation began: its ids are of the
+		// generation before.
+		return -1, s.chainInfoOf(n, key)
+	}
 	if id, ok := cc.ids[k]; ok {
 		return id, cc.infos[id]
 	}
 	info := s.chainInfoOf(n, key)
 	if len(cc.infos) >= maxChains {
+		// The chains validations hold stay theirs (they hold the
+		// infos themselves); only the numbering starts again.
+		cc.gen++
+		cc.ids, cc.infos = nil, nil
 		return -1, info
 	}
 	if cc.ids == nil {
