@@ -876,15 +876,6 @@ func decimalArg(v xpath.Seq) (decValue, bool) {
 	return decValue{}, false
 }
 
-var pow10s = func() [18]int64 {
-	var p [18]int64
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return p
-}()
-
 func nativeSlack(args []xpath.Seq) (xpath.Seq, bool) {
 	if len(args) != 3 {
 		return nil, false
@@ -918,7 +909,7 @@ func scaleTo(d decValue, sc int) (int64, bool) {
 	if sc > 17 || d.sc > sc {
 		return 0, false
 	}
-	p := pow10s[sc-d.sc]
+	p := xpath.Pow10(sc - d.sc)
 	const lim = 1 << 61
 	if d.u > lim/p || d.u < -lim/p {
 		return 0, false

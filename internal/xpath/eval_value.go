@@ -329,6 +329,9 @@ var pow10 = func() [19]int64 {
 	return p
 }()
 
+// Pow10 is 10ⁿ, for 0 <= n <= 18 (the powers that fit in an int64).
+func Pow10(n int) int64 { return pow10[n] }
+
 // scanDecimal splits the lexical form [+-]?(digits(.digits?)?|.digits) into
 // its sign, integer and fraction digits; ok is false for anything else.
 func scanDecimal(s string) (neg bool, intPart, frac string, hasDot, ok bool) {
