@@ -788,12 +788,13 @@ func (s *Schema) chain(n *xpath.Node, gen uint64, gparent, key int32, keep bool)
 	cc := &s.chainCache
 	k := makeChainKey(gparent, key)
 	cc.mu.Lock()
-	defer cc.mu.Unlock()
 	if gen != cc.gen {
 		// Emptied since this validation began: its ids are of the
 		// generation before.
+		cc.mu.Unlock()
 		return -1, s.chainInfoOf(n, key)
 	}
+	defer cc.mu.Unlock()
 	if id, ok := cc.ids[k]; ok {
 		return id, cc.infos[id]
 	}
