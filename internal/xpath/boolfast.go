@@ -1001,8 +1001,11 @@ func compileNumCompare(n *Binary) boolFn {
 		found, bail := false, false
 		for _, v := range vals {
 			d, ok := parseDouble(v)
-			if !ok || math.IsNaN(float64(d)) {
-				bail = true // a cast error or NaN: the general evaluator's to decide
+			if !ok || math.IsNaN(float64(d)) || d == 0 && math.Signbit(float64(d)) {
+				// A cast error, NaN or -0 (which Saxon compares in its
+				// own way, see untypedVsNumber): the general evaluator's
+				// to decide.
+				bail = true
 				break
 			}
 			if cmpOp(op, float64(d), litF) {

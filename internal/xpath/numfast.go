@@ -37,8 +37,12 @@ const (
 type num struct {
 	k  numKind
 	sc int8
-	u  int64
-	f  float64
+	// untyped marks a double cast from an untypedAtomic value (a node's):
+	// general comparisons of such values differ from those of doubles
+	// (see untypedVsNumber).
+	untyped bool
+	u       int64
+	f       float64
 }
 
 // numFn evaluates a compiled numeric expression; ok false means it cannot
@@ -403,11 +407,11 @@ func numOfItem(it Item) (num, bool) {
 		return num{k: numDbl, f: float64(v)}, true
 	case *Node:
 		if d, ok := parseDouble(v.StringValue()); ok {
-			return num{k: numDbl, f: float64(d)}, true
+			return num{k: numDbl, f: float64(d), untyped: true}, true
 		}
 	case Untyped:
 		if d, ok := parseDouble(string(v)); ok {
-			return num{k: numDbl, f: float64(d)}, true
+			return num{k: numDbl, f: float64(d), untyped: true}, true
 		}
 	}
 	return num{}, false
@@ -693,6 +697,13 @@ func cmpNum(a, b num) (c int, ordered, exact bool) {
 	return 0, true, true
 }
 
+// saxonOdd reports whether v is a double that Saxon's general comparisons
+// of an untypedAtomic value with a number order unlike IEEE: NaN or -0
+// (either side).
+func saxonOdd(v num) bool {
+	return v.k == numDbl && (v.f != v.f || v.f == 0 && math.Signbit(v.f))
+}
+
 // compileArithCompare compiles a general or value comparison of which at
 // least one operand is numeric (see compileNum).
 func compileArithCompare(n *Binary) boolFn {
@@ -741,6 +752,11 @@ func compileArithCompare(n *Binary) boolFn {
 			if b, ok = r(ev, c); ok {
 				if a.k == numEmpty || b.k == numEmpty {
 					return false, nil
+				}
+				if general && (a.untyped || b.untyped) && (saxonOdd(a) || saxonOdd(b)) {
+					// NaN or -0 from an untypedAtomic value: Saxon
+					// compares those in its own way (untypedVsNumber).
+					return ev.ebvPlain(n, c)
 				}
 				var d int
 				var ordered bool
