@@ -553,6 +553,12 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 			return boolSeq(hasNonSpace(str) == (n.Op == "!=")), nil
 		}
 	}
+	switch n.Op {
+	case "=", "!=", "<", "<=", ">", ">=":
+		if b, done, err := ev.lazyCompare(n, c); done {
+			return boolSeq(b), err
+		}
+	}
 	l, err := ev.eval(n.L, c)
 	if err != nil {
 		return nil, err
@@ -1329,4 +1335,225 @@ func booleanValued(e Expr) bool {
 		return true
 	}
 	return false
+}
+
+// lazyCompare evaluates a general comparison of which one operand is a path
+// whose last step computes values, such as
+// cac:Item/cac:ClassifiedTaxCategory/xs:decimal(cbc:Percent) = $rate
+// (BR-S-08), the way Saxon does, so that a value that cannot be computed
+// (a rate of "NaN" cast to xs:decimal) raises an error only where Saxon's
+// does. Saxon computes the path's values as they are compared
+// (GeneralComparison):
+//   - against an operand it knows to be a single value (see singleValued),
+//     each in turn, the first that compares true ending it (none when that
+//     operand is empty);
+//   - against another (=, != only), the two operands' values alternately,
+//     each compared with the other's taken so far;
+//   - against an empty sequence written (), not at all: false;
+//   - for <, <=, >, >= against another operand, all of them (it compares
+//     their maximum and minimum): as the whole evaluation does.
+//
+// done is false for that last case and for those left to the whole
+// evaluation (an error in the other operand or in the path's nodes, nodes
+// from the last step), which the caller then makes.
+func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
+	many, other, left := n.L, n.R, true
+	last, prefix := lazyPath(many)
+	if last == nil {
+		many, other, left = n.R, n.L, false
+		if last, prefix = lazyPath(many); last == nil {
+			return false, false, nil
+		}
+	}
+	if sq, ok := other.(*Sequence); ok && len(sq.Items) == 0 {
+		return false, true, nil
+	}
+	single := singleValued(other, c)
+	if !single && n.Op != "=" && n.Op != "!=" {
+		return false, false, nil
+	}
+	os, err := ev.eval(other, c)
+	if err != nil {
+		return false, false, nil
+	}
+	os = Atomize(os)
+	nodes, err := ev.eval(prefix, c)
+	if err != nil {
+		return false, false, nil
+	}
+	for _, it := range nodes {
+		if _, isNode := it.(*Node); !isNode {
+			return false, false, nil
+		}
+	}
+	vop := valueOps[n.Op]
+	// The path's values, one at a time.
+	k, vs, vi := 0, Seq(nil), 0
+	bail := false
+	next := func() (Item, bool, error) {
+		for vi == len(vs) {
+			if k == len(nodes) {
+				return nil, false, nil
+			}
+			var err error
+			vs, err = ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+			if err != nil {
+				return nil, false, err
+			}
+			for _, v := range vs {
+				if _, isNode := v.(*Node); isNode {
+					bail = true // nodes: sorted and merged first
+					return nil, false, nil
+				}
+			}
+			k, vi = k+1, 0
+		}
+		vi++
+		return vs[vi-1], true, nil
+	}
+	// pair compares a value of the path with one of the other operand.
+	pair := func(v, o Item) (bool, error) {
+		if left {
+			return comparePair(n.Op, vop, v, o)
+		}
+		return comparePair(n.Op, vop, o, v)
+	}
+	if single {
+		switch {
+		case len(os) == 0:
+			return false, true, nil
+		case len(os) > 1:
+			return false, false, nil
+		}
+		for {
+			v, ok, err := next()
+			if bail {
+				return false, false, nil
+			}
+			if err != nil || !ok {
+				return false, true, err
+			}
+			if ok, err := pair(v, os[0]); err != nil || ok {
+				return ok, true, err
+			}
+		}
+	}
+	// Alternately, the left operand's first.
+	oi := 0
+	pull := [2]func() (Item, bool, error){next, func() (Item, bool, error) {
+		if oi == len(os) {
+			return nil, false, nil
+		}
+		oi++
+		return os[oi-1], true, nil
+	}}
+	if !left {
+		pull[0], pull[1] = pull[1], pull[0]
+	}
+	var taken [2][]Item
+	var exhausted [2]bool
+	for {
+		for side := 0; side < 2; side++ {
+			if exhausted[side] {
+				continue
+			}
+			it, ok, err := pull[side]()
+			if bail {
+				return false, false, nil
+			}
+			if err != nil {
+				return false, true, err
+			}
+			if !ok {
+				if exhausted[1-side] {
+					return false, true, nil
+				}
+				exhausted[side] = true
+				continue
+			}
+			for _, o := range taken[1-side] {
+				a, b := it, o
+				if side == 1 {
+					a, b = o, it
+				}
+				if ok, err := comparePair(n.Op, vop, a, b); err != nil || ok {
+					return ok, true, err
+				}
+			}
+			if !exhausted[1-side] {
+				taken[side] = append(taken[side], it)
+			}
+		}
+	}
+}
+
+// singleValued reports whether Saxon knows, when it compiles e, that e
+// gives at most one item: a literal, a variable of a for, some or every, a
+// call of a function that returns one value, arithmetic. A global or rule
+// variable counts when it holds one item (Saxon infers its type from its
+// value's expression).
+func singleValued(e Expr, c dctx) bool {
+	switch n := e.(type) {
+	case *Literal:
+		return true
+	case *VarRef:
+		name := n.Name.String()
+		for sc := c.vars; sc != nil; sc = sc.next {
+			if sc.name == name {
+				return true
+			}
+		}
+		return false
+	case *FuncCall:
+		return n.ctor != "" || n.bi != nil && singleFuncs[n.Name.Local]
+	case *Binary:
+		switch n.Op {
+		case "+", "-", "*", "div", "idiv", "mod", "and", "or", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge":
+			return true
+		}
+	case *Unary, *numExpr, *boolExpr:
+		return true
+	case *cseExpr:
+		return singleValued(n.X, c)
+	case *memoExpr:
+		return singleValued(n.X, c)
+	case *If:
+		return singleValued(n.Then, c) && singleValued(n.Else, c)
+	case *Sequence:
+		return len(n.Items) == 1 && singleValued(n.Items[0], c)
+	}
+	return false
+}
+
+// singleFuncs are the functions that return at most one item.
+var singleFuncs = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true, "string": true, "normalize-space": true,
+	"number": true, "upper-case": true, "lower-case": true, "concat": true, "substring": true, "substring-before": true,
+	"substring-after": true, "string-length": true, "round": true, "abs": true, "floor": true, "ceiling": true,
+	"boolean": true, "not": true, "exists": true, "empty": true, "contains": true, "starts-with": true, "ends-with": true,
+	"string-join": true, "translate": true, "name": true, "local-name": true, "position": true, "last": true,
+	"true": true, "false": true, "matches": true, "replace": true, "round-half-to-even": true, "format-number": true,
+}
+
+// isLazyPath reports whether lazyPath takes e.
+func isLazyPath(e Expr) bool {
+	last, _ := lazyPath(e)
+	return last != nil
+}
+
+// lazyPath returns the last step and the steps before it of a path whose
+// last step is not an axis step (see lazyCompare), else nil.
+func lazyPath(e Expr) (last, prefix Expr) {
+	p, ok := e.(*Path)
+	if !ok {
+		return nil, nil
+	}
+	if last, prefix = splitLast(p); last == nil {
+		return nil, nil
+	}
+	switch last.(type) {
+	case *AxisStep, *ContextItem:
+		return nil, nil
+	}
+	return last, prefix
 }

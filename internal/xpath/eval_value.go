@@ -905,38 +905,34 @@ func generalCompare(op string, l, r Seq) (bool, error) {
 	l, r = Atomize(l), Atomize(r)
 	for _, a := range l {
 		for _, b := range r {
-			if op == "=" || op == "!=" {
-				// Two strings (or untypedAtomic values) compare as strings:
-				// the common case, without conversions.
-				if as, ok := stringish(a); ok {
-					if bs, ok := stringish(b); ok {
-						if (as == bs) == (op == "=") {
-							return true, nil
-						}
-						continue
-					}
-				}
-			}
-			if ok, done, err := untypedVsNumber(vop, a, b); done {
-				if err != nil || ok {
-					return ok, err
-				}
-				continue
-			}
-			x, y, err := promotePair(a, b)
-			if err != nil {
-				return false, err
-			}
-			ok, err := compareValues(vop, x, y)
-			if err != nil {
-				return false, err
-			}
-			if ok {
-				return true, nil
+			if ok, err := comparePair(op, vop, a, b); err != nil || ok {
+				return ok, err
 			}
 		}
 	}
 	return false, nil
+}
+
+// comparePair compares two atomic values for the general comparison op
+// (vop its value comparison operator).
+func comparePair(op, vop string, a, b Item) (bool, error) {
+	if op == "=" || op == "!=" {
+		// Two strings (or untypedAtomic values) compare as strings:
+		// the common case, without conversions.
+		if as, ok := stringish(a); ok {
+			if bs, ok := stringish(b); ok {
+				return (as == bs) == (op == "="), nil
+			}
+		}
+	}
+	if ok, done, err := untypedVsNumber(vop, a, b); done {
+		return ok, err
+	}
+	x, y, err := promotePair(a, b)
+	if err != nil {
+		return false, err
+	}
+	return compareValues(vop, x, y)
 }
 
 // untypedVsNumber compares, for a general comparison with the value

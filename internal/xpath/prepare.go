@@ -78,10 +78,12 @@ func Prepare(e Expr, env *Env) error {
 				if b, ok := n.Satisfies.(*Binary); ok && b.Op == "=" {
 					name := n.Bindings[0].Var.String()
 					isVar := func(e Expr) bool { v, ok := e.(*VarRef); return ok && v.Name.String() == name }
+					// (Not for a path that computes its values, which is
+					// compared value by value: see lazyCompare.)
 					switch {
-					case isVar(b.R) && !usesVar(b.L, name):
+					case isVar(b.R) && !usesVar(b.L, name) && !isLazyPath(b.L):
 						n.member = b.L
-					case isVar(b.L) && !usesVar(b.R, name):
+					case isVar(b.L) && !usesVar(b.R, name) && !isLazyPath(b.R):
 						n.member = b.R
 					}
 				}
