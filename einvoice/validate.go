@@ -110,6 +110,13 @@ func loadRules(version string) (*ruleSet, error) {
 // published artefacts and interpreted natively; no Java is involved. They
 // are evaluated on whatever XML is given, so a fragment gets the verdicts the
 // official rules give it. A Validator is safe for concurrent use.
+//
+// The verdicts are those of the reference validators, which run the
+// official XSLT in Saxon-HE, also where Saxon departs from the letter of
+// XPath: decimal division is Saxon's, a value "NaN" compared with a number
+// is greater than it (so a VAT rate of "NaN" passes BR-S-05's "greater than
+// zero"), and a comparison stops at the first values that compare true, so
+// a value that cannot be read after them does not make the rule fail.
 type Validator struct {
 	rules       *ruleSet
 	limits      xmlsafe.Limits
