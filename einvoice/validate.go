@@ -116,7 +116,8 @@ func loadRules(version string) (*ruleSet, error) {
 // XPath: decimal division is Saxon's, a value "NaN" compared with a number
 // is greater than it (so a VAT rate of "NaN" passes BR-S-05's "greater than
 // zero"), and a comparison stops at the first values that compare true, so
-// a value that cannot be read after them does not make the rule fail.
+// a value after them that cannot be read (a rate of "NaN" cast to a
+// decimal) does not leave the rule unevaluated (see [Report]).
 type Validator struct {
 	rules       *ruleSet
 	limits      xmlsafe.Limits
