@@ -18,6 +18,9 @@ func FuzzReviewPrepared(f *testing.F) {
 		"xs:decimal(cbc:LineExtensionAmount) = sum(cbc:LineExtensionAmount)", "abs(-1.5) + floor(-0.5) - ceiling(0.25)",
 		"xs:decimal(cbc:LineExtensionAmount) * 2 div 3 - 1", "if (cbc:ID) then count(*) else -1.5",
 		"sum(//cac:InvoiceLine/xs:decimal(cbc:LineExtensionAmount)) eq 1", "round(xs:decimal(cbc:ID) * 10 * 10) div 100 > 0",
+		"//cac:InvoiceLine/xs:decimal(cbc:ID) = 1", "some $x in (1, 2) satisfies //cac:InvoiceLine/number(cbc:ID) = $x",
+		"(2, 1) != //cac:InvoiceLine/xs:decimal(cbc:LineExtensionAmount)", "//cac:InvoiceLine/xs:integer(cbc:ID) > 1",
+		"cbc:ID > 0", "xs:untypedAtomic('NaN') >= cbc:LineExtensionAmount",
 	} {
 		f.Add(s)
 	}
