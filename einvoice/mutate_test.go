@@ -687,7 +687,11 @@ func (m *mutator) number(old string) string {
 		}
 		return strconv.FormatFloat(f*[]float64{0, 2, 10, 0.5, 1.25}[m.r.IntN(5)], 'f', 2, 64)
 	case 8:
-		return m.pick([]string{"0", "0.00", "-0", "99999999999.99", "1e2", "abc", "+5", "1,5", " 100 ", ".5", "5.", "NaN", "INF"})
+		return m.pick([]string{"0", "0.00", "-0", "99999999999.99", "1e2", "abc", "+5", "1,5", " 100 ", ".5", "5.", "NaN", "INF",
+			// Where XPath's readings of a number part (xs:double, xs:decimal,
+			// integers compared exactly, -0, overflow) may part ways.
+			"-0.0", "-INF", "0e0", "-0e0", "1E2", "+0", "-.5", "00025", "9999999999", "12345678901",
+			"1234567890123456789.5", "25.000000000000000001", "1e400", "1e-400", "\t25\n", "0.0000001"})
 	case 9: // trailing zeros / whitespace: same value, different text
 		if strings.Contains(s, ".") {
 			return s + "0"
