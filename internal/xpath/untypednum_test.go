@@ -51,17 +51,8 @@ var untypedNumberCases = []struct {
 
 func TestUntypedNumberCases(t *testing.T) {
 	for _, c := range untypedNumberCases {
-		x, err := Parse(c.expr)
-		if err != nil {
-			t.Fatalf("%s: %v", c.expr, err)
-		}
-		ok, err := EvalBool(x, nil, &Env{})
-		got := fmt.Sprint(ok)
-		if err != nil {
-			got = "error"
-		}
-		if got != c.want {
-			t.Errorf("%s = %s (%v), Saxon says %s", c.expr, got, err, c.want)
+		if got := boolAnswer(t, c.expr, false, nil); got != c.want {
+			t.Errorf("%s = %s, Saxon says %s", c.expr, got, c.want)
 		}
 	}
 }
@@ -157,25 +148,32 @@ func TestLazyCompare(t *testing.T) {
 		{"r/c/number(p) = 7", "true"},
 	} {
 		for _, prepared := range []bool{false, true} {
-			x, err := Parse(c.expr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := &Env{}
-			if prepared {
-				if err := Prepare(x, env); err != nil {
-					t.Fatal(err)
-				}
-				x = CompileTest(x)
-			}
-			ok, err := NewEvaluator(env).EvalBool(x, d.Root)
-			got := fmt.Sprint(ok)
-			if err != nil {
-				got = "error"
-			}
-			if got != c.want {
-				t.Errorf("%s (prepared %v) = %s (%v), Saxon says %s", c.expr, prepared, got, err, c.want)
+			if got := boolAnswer(t, c.expr, prepared, d.Root); got != c.want {
+				t.Errorf("%s (prepared %v) = %s, Saxon says %s", c.expr, prepared, got, c.want)
 			}
 		}
 	}
+}
+
+// boolAnswer is the effective boolean value of src with the context item
+// ctx, "true", "false" or "error", evaluated as it is parsed or, when
+// prepared, prepared and compiled as the validator runs it.
+func boolAnswer(t *testing.T, src string, prepared bool, ctx Item) string {
+	t.Helper()
+	x, err := Parse(src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	env := &Env{}
+	if prepared {
+		if err := Prepare(x, env); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		x = CompileTest(x)
+	}
+	ok, err := NewEvaluator(env).EvalBool(x, ctx)
+	if err != nil {
+		return "error"
+	}
+	return fmt.Sprint(ok)
 }
