@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/fellesgo/felles/einvoice"
+	"github.com/fellesgo/felles/internal/oracle"
 )
 
 // oracleRuleVersions are the felles rule sets that have a compiled reference.
@@ -51,17 +52,7 @@ type oracleTool struct {
 // oracleSetup finds Java, Saxon-HE and the harness, or skips.
 func oracleSetup(t testing.TB) oracleTool {
 	t.Helper()
-	java, err := exec.LookPath("java")
-	if err != nil {
-		t.Skip("oracle: java not found (needs Java 17+; apt-get install -y default-jre-headless libsaxonhe-java)")
-	}
-	jar := os.Getenv("SAXON_JAR")
-	if jar == "" {
-		jar = "/usr/share/java/Saxon-HE.jar"
-	}
-	if _, err := os.Stat(jar); err != nil {
-		t.Skipf("oracle: Saxon-HE not found at %s (apt-get install -y libsaxonhe-java, or set SAXON_JAR)", jar)
-	}
+	java, jar := oracle.Saxon(t)
 	h, err := filepath.Abs("testdata/oracle/Oracle.java")
 	if err != nil {
 		t.Fatal(err)

@@ -52,3 +52,21 @@ func WritePEM(tb testing.TB, path, typ string, ders ...[]byte) {
 		tb.Fatal(err)
 	}
 }
+
+// Saxon returns the java command and the Saxon-HE jar (Debian's, or
+// $SAXON_JAR), or skips the test, naming what to install.
+func Saxon(tb testing.TB) (java, jar string) {
+	tb.Helper()
+	java, err := exec.LookPath("java")
+	if err != nil {
+		tb.Skip("oracle: java not found (needs Java 17+; apt-get install -y default-jre-headless libsaxonhe-java)")
+	}
+	jar = os.Getenv("SAXON_JAR")
+	if jar == "" {
+		jar = "/usr/share/java/Saxon-HE.jar"
+	}
+	if _, err := os.Stat(jar); err != nil {
+		tb.Skipf("oracle: Saxon-HE not found at %s (apt-get install -y libsaxonhe-java, or set SAXON_JAR)", jar)
+	}
+	return java, jar
+}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fellesgo/felles/internal/oracle"
 )
 
 // TestUntypedNumberSaxon asks Saxon-HE (the engine of the official rules'
@@ -21,7 +23,7 @@ import (
 //
 //	go test -tags oracle -run TestUntypedNumberSaxon ./internal/xpath/
 func TestUntypedNumberSaxon(t *testing.T) {
-	java, jar := saxonTool(t)
+	java, jar := oracle.Saxon(t)
 	untyped := []string{"NaN", " NaN ", "-0", "-0.0", "0", "0.0", "+0", "-0e0", "0e0", "INF", "-INF", "1", "-1", "25", "25.0",
 		"007", "1e400", "12345678901", "-1234567890", "9007199254740993", "abc", "", "1.", ".5", "-.5"}
 	numbers := []string{"0", "0.0", "-0.0", "xs:double('-0')", "xs:double('0')", "xs:double('NaN')", "xs:double('INF')",
@@ -47,23 +49,6 @@ func TestUntypedNumberSaxon(t *testing.T) {
 		}
 	}
 	t.Logf("%d comparisons, %d disagree with Saxon", len(exprs), bad)
-}
-
-// saxonTool finds Java and Saxon-HE, or skips.
-func saxonTool(t *testing.T) (java, jar string) {
-	t.Helper()
-	java, err := exec.LookPath("java")
-	if err != nil {
-		t.Skip("oracle: java not found (apt-get install -y default-jre-headless libsaxonhe-java)")
-	}
-	jar = os.Getenv("SAXON_JAR")
-	if jar == "" {
-		jar = "/usr/share/java/Saxon-HE.jar"
-	}
-	if _, err := os.Stat(jar); err != nil {
-		t.Skipf("oracle: Saxon-HE not found at %s (apt-get install -y libsaxonhe-java, or set SAXON_JAR)", jar)
-	}
-	return java, jar
 }
 
 // saxonAnswers asks Saxon-HE's XPath processor (testdata/XPathOracle.java)
@@ -111,7 +96,7 @@ func saxonAnswers(t *testing.T, java, jar, doc string, exprs []string) []string 
 //
 //	go test -tags oracle -run TestLazyCompareSaxon ./internal/xpath/
 func TestLazyCompareSaxon(t *testing.T) {
-	java, jar := saxonTool(t)
+	java, jar := oracle.Saxon(t)
 	docs := []string{
 		lazyCompareDoc,
 		`<r><c><p>NaN</p></c><c><p>25</p></c></r>`,
