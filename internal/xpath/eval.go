@@ -397,7 +397,7 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 				}
 				return seqFalse, nil
 			}
-			b, err := generalCompare("=", a, seq)
+			b, err := generalCompareOf("=", a, seq, shape{ev: ev, l: n.member, c: &c})
 			return boolSeq(b), err
 		}
 		found := false
@@ -569,7 +569,7 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	}
 	switch n.Op {
 	case "=", "!=", "<", "<=", ">", ">=":
-		b, err := generalCompare(n.Op, l, r)
+		b, err := generalCompareOf(n.Op, l, r, shape{ev: ev, l: n.L, r: n.R, c: &c})
 		return boolSeq(b), err
 	case "eq", "ne", "lt", "le", "gt", "ge":
 		l, r = Atomize(l), Atomize(r)
@@ -1337,119 +1337,80 @@ func booleanValued(e Expr) bool {
 	return false
 }
 
-// lazyCompare evaluates a general comparison of which one operand is a path
-// whose last step computes values, such as
+// lazyCompare evaluates a general comparison of which an operand is, or
+// holds in a sequence, a path whose last step computes values, such as
 // cac:Item/cac:ClassifiedTaxCategory/xs:decimal(cbc:Percent) = $rate
 // (BR-S-08), the way Saxon does, so that a value that cannot be computed
 // (a rate of "NaN" cast to xs:decimal) raises an error only where Saxon's
-// does. Saxon computes the path's values as they are compared
+// does. Saxon reads the operands' values as they are compared
 // (GeneralComparison):
 //   - against an operand it knows to be a single value (see singleValued),
-//     each in turn, the first that compares true ending it (none when that
-//     operand is empty);
-//   - against another (=, != only), the two operands' values alternately,
-//     each compared with the other's taken so far;
-//   - against an empty sequence written (), not at all: false;
-//   - for <, <=, >, >= against another operand, all of them (it compares
-//     their maximum and minimum): as the whole evaluation does.
+//     that value first, then the other's values in turn, the first that
+//     compares true ending it (none when the single one is empty);
+//   - otherwise, for = and !=, the two operands' values alternately, the
+//     left one's first, each compared with the other's read so far;
+//   - against an empty sequence written (), none: false;
+//   - for <, <=, >, >= between two operands it does not know to be single,
+//     all of them (it compares their maximum and minimum): as the whole
+//     evaluation does.
 //
-// done is false for that last case and for those left to the whole
-// evaluation (an error in the other operand or in the path's nodes, nodes
-// from the last step), which the caller then makes.
+// A path's values are computed node by node, a sequence's item by item,
+// any other operand's as a whole when its first is wanted. done is false
+// for the shapes and cases left to the whole evaluation, which the caller
+// then makes (including, rarely, a last step that gives nodes after all).
 func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
-	many, other, left := n.L, n.R, true
-	last, prefix := lazyPath(many)
-	if last == nil {
-		many, other, left = n.R, n.L, false
-		if last, prefix = lazyPath(many); last == nil {
-			return false, false, nil
-		}
+	if !lazyOperand(n.L) && !lazyOperand(n.R) {
+		return false, false, nil
 	}
-	if sq, ok := other.(*Sequence); ok && len(sq.Items) == 0 {
+	if emptyLiteral(n.L) || emptyLiteral(n.R) {
 		return false, true, nil
 	}
-	single := singleValued(other, c)
-	if !single && n.Op != "=" && n.Op != "!=" {
+	ls, rs := singleValued(ev, n.L, c), singleValued(ev, n.R, c)
+	if !ls && !rs && n.Op != "=" && n.Op != "!=" {
 		return false, false, nil
-	}
-	os, err := ev.eval(other, c)
-	if err != nil {
-		return false, false, nil
-	}
-	os = Atomize(os)
-	nodes, err := ev.eval(prefix, c)
-	if err != nil {
-		return false, false, nil
-	}
-	for _, it := range nodes {
-		if _, isNode := it.(*Node); !isNode {
-			return false, false, nil
-		}
 	}
 	vop := valueOps[n.Op]
-	// The path's values, one at a time.
-	k, vs, vi := 0, Seq(nil), 0
 	bail := false
-	next := func() (Item, bool, error) {
-		for vi == len(vs) {
-			if k == len(nodes) {
-				return nil, false, nil
-			}
-			var err error
-			vs, err = ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
-			if err != nil {
-				return nil, false, err
-			}
-			for _, v := range vs {
-				if _, isNode := v.(*Node); isNode {
-					bail = true // nodes: sorted and merged first
-					return nil, false, nil
-				}
-			}
-			k, vi = k+1, 0
+	l, r := ev.puller(n.L, c, &bail), ev.puller(n.R, c, &bail)
+	if ls || rs {
+		// The single one first, then the other's values in turn.
+		one, many, oneLeft := r, l, false
+		if !rs {
+			one, many, oneLeft = l, r, true
 		}
-		vi++
-		return vs[vi-1], true, nil
-	}
-	// pair compares a value of the path with one of the other operand.
-	pair := func(v, o Item) (bool, error) {
-		if left {
-			return comparePair(n.Op, vop, v, o)
-		}
-		return comparePair(n.Op, vop, o, v)
-	}
-	if single {
-		switch {
-		case len(os) == 0:
-			return false, true, nil
-		case len(os) > 1:
+		// (For the NaN rule of untypedVsNumber: one to one when both are
+		// single.)
+		oneL, oneR := n.L, n.R
+		o, ok, err := one()
+		if bail {
 			return false, false, nil
 		}
+		if err != nil || !ok {
+			return false, true, err
+		}
+		if _, more, _ := one(); more || bail {
+			return false, false, nil // not single after all: the whole evaluation's
+		}
 		for {
-			v, ok, err := next()
+			v, ok, err := many()
 			if bail {
 				return false, false, nil
 			}
 			if err != nil || !ok {
 				return false, true, err
 			}
-			if ok, err := pair(v, os[0]); err != nil || ok {
+			a, b := v, o
+			if oneLeft {
+				a, b = o, v
+			}
+			if ok, err := comparePair(n.Op, vop, a, b, shape{ev: ev, l: oneL, r: oneR, c: &c}); err != nil || ok {
 				return ok, true, err
 			}
 		}
 	}
 	// Alternately, the left operand's first.
-	oi := 0
-	pull := [2]func() (Item, bool, error){next, func() (Item, bool, error) {
-		if oi == len(os) {
-			return nil, false, nil
-		}
-		oi++
-		return os[oi-1], true, nil
-	}}
-	if !left {
-		pull[0], pull[1] = pull[1], pull[0]
-	}
+	many := shape{ev: ev, l: n.L, r: n.R, c: &c} // neither single: not one to one
+	pull := [2]puller{l, r}
 	var taken [2][]Item
 	var exhausted [2]bool
 	for {
@@ -1476,7 +1437,7 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 				if side == 1 {
 					a, b = o, it
 				}
-				if ok, err := comparePair(n.Op, vop, a, b); err != nil || ok {
+				if ok, err := comparePair(n.Op, vop, a, b, many); err != nil || ok {
 					return ok, true, err
 				}
 			}
@@ -1487,14 +1448,126 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 	}
 }
 
+// puller gives an operand's atomic values one at a time: ok false after
+// the last.
+type puller func() (it Item, ok bool, err error)
+
+// puller returns e's values as lazyCompare reads them: a path that
+// computes values (see lazyPath) node by node, a sequence item by item,
+// anything else evaluated whole on the first call. It sets *bail when a
+// path's last step gives nodes (then the values are not read in order).
+func (ev *evaluator) puller(e Expr, c dctx, bail *bool) puller {
+	if last, prefix := lazyPath(e); last != nil {
+		var nodes Seq
+		started := false
+		k, vs, vi := 0, Seq(nil), 0
+		return func() (Item, bool, error) {
+			if !started {
+				started = true
+				var err error
+				if nodes, err = ev.eval(prefix, c); err != nil {
+					return nil, false, err
+				}
+				for _, it := range nodes {
+					if _, isNode := it.(*Node); !isNode {
+						*bail = true
+						return nil, false, nil
+					}
+				}
+			}
+			for vi == len(vs) {
+				if k == len(nodes) {
+					return nil, false, nil
+				}
+				var err error
+				vs, err = ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+				if err != nil {
+					return nil, false, err
+				}
+				for _, v := range vs {
+					if _, isNode := v.(*Node); isNode {
+						*bail = true
+						return nil, false, nil
+					}
+				}
+				k, vi = k+1, 0
+			}
+			vi++
+			return vs[vi-1], true, nil
+		}
+	}
+	if sq, ok := e.(*Sequence); ok {
+		i := 0
+		var cur puller
+		return func() (Item, bool, error) {
+			for {
+				if cur == nil {
+					if i == len(sq.Items) {
+						return nil, false, nil
+					}
+					cur = ev.puller(sq.Items[i], c, bail)
+					i++
+				}
+				it, ok, err := cur()
+				if err != nil || ok || *bail {
+					return it, ok, err
+				}
+				cur = nil
+			}
+		}
+	}
+	var vals Seq
+	started := false
+	return func() (Item, bool, error) {
+		if !started {
+			started = true
+			v, err := ev.eval(e, c)
+			if err != nil {
+				return nil, false, err
+			}
+			vals = Atomize(v)
+		}
+		if len(vals) == 0 {
+			return nil, false, nil
+		}
+		it := vals[0]
+		vals = vals[1:]
+		return it, true, nil
+	}
+}
+
+// lazyOperand reports whether e is, or holds in a sequence, a path that
+// computes values (see lazyPath).
+func lazyOperand(e Expr) bool {
+	if isLazyPath(e) {
+		return true
+	}
+	if sq, ok := e.(*Sequence); ok {
+		for _, it := range sq.Items {
+			if lazyOperand(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// emptyLiteral reports whether e is (), which Saxon knows to be empty.
+func emptyLiteral(e Expr) bool {
+	sq, ok := e.(*Sequence)
+	return ok && len(sq.Items) == 0
+}
+
 // singleValued reports whether Saxon knows, when it compiles e, that e
-// gives at most one item: a literal, a variable of a for, some or every, a
-// call of a function that returns one value, arithmetic. A global or rule
-// variable counts when it holds one item (Saxon infers its type from its
-// value's expression).
-func singleValued(e Expr, c dctx) bool {
+// gives at most one item: a literal, the context item, an attribute,
+// parent or self step, a step or filter ending in a numeric predicate
+// ([1]), a path of such steps, a variable of a for, some or every, a call
+// of a function that returns one value, a cast, arithmetic, an if whose
+// branches are such. A global or rule variable counts when it holds at
+// most one item (Saxon infers its type from its value's expression).
+func singleValued(ev *evaluator, e Expr, c dctx) bool {
 	switch n := e.(type) {
-	case *Literal:
+	case *Literal, *ContextItem, *Unary, *numExpr, *boolExpr, *Quantified:
 		return true
 	case *VarRef:
 		name := n.Name.String()
@@ -1503,26 +1576,69 @@ func singleValued(e Expr, c dctx) bool {
 				return true
 			}
 		}
-		return false
+		if ev.env != nil {
+			if v, ok := ev.env.Vars[name]; ok {
+				return len(v) <= 1
+			}
+		}
+		return true // an error either way
 	case *FuncCall:
-		return n.ctor != "" || n.bi != nil && singleFuncs[n.Name.Local]
-	case *Binary:
-		switch n.Op {
-		case "+", "-", "*", "div", "idiv", "mod", "and", "or", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge":
+		if n.ctor != "" || n.bi == nil && n.Name.Prefix == "xs" && constructors[n.Name.Local] && len(n.Args) == 1 {
 			return true
 		}
-	case *Unary, *numExpr, *boolExpr:
+		plainFn := n.bi == nil && n.extKey == "" && (n.Name.Prefix == "" || n.Name.Prefix == "fn")
+		return (n.bi != nil || plainFn) && singleFuncs[n.Name.Local]
+	case *AxisStep:
+		switch {
+		case n.Axis == AxisParent || n.Axis == AxisSelf:
+			return true
+		case n.Axis == AxisAttribute && n.Name != nil && n.Name.Local != "*" && n.Name.Prefix != "*":
+			return true
+		}
+		return numericLast(n.Preds)
+	case *Filter:
+		return numericLast(n.Preds) || singleValued(ev, n.Primary, c)
+	case *Path:
+		if n.Root == RootDoubleSlash {
+			return false
+		}
+		for _, st := range n.Steps {
+			if st.Desc || !singleValued(ev, st.Expr, c) {
+				return false
+			}
+		}
 		return true
+	case *Binary:
+		switch n.Op {
+		case "+", "-", "*", "div", "idiv", "mod", "and", "or", "=", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge", "is", "<<", ">>":
+			return true
+		}
 	case *cseExpr:
-		return singleValued(n.X, c)
+		return singleValued(ev, n.X, c)
 	case *memoExpr:
-		return singleValued(n.X, c)
+		return singleValued(ev, n.X, c)
 	case *If:
-		return singleValued(n.Then, c) && singleValued(n.Else, c)
+		return (emptyLiteral(n.Then) || singleValued(ev, n.Then, c)) && (emptyLiteral(n.Else) || singleValued(ev, n.Else, c))
 	case *Sequence:
-		return len(n.Items) == 1 && singleValued(n.Items[0], c)
+		return len(n.Items) == 0 || len(n.Items) == 1 && singleValued(ev, n.Items[0], c)
+	case *TypeOp:
+		switch n.Op {
+		case "treat as":
+			return n.Type.Occurrence == "" || n.Type.Occurrence == "?"
+		}
+		return true // cast as, castable as, instance of
 	}
 	return false
+}
+
+// numericLast reports whether the last of preds is a numeric literal, as
+// in x[1]: the step then selects at most one node.
+func numericLast(preds []Expr) bool {
+	if len(preds) == 0 {
+		return false
+	}
+	l, ok := preds[len(preds)-1].(*Literal)
+	return ok && l.Kind != StringLit
 }
 
 // singleFuncs are the functions that return at most one item.
@@ -1542,8 +1658,16 @@ func isLazyPath(e Expr) bool {
 }
 
 // lazyPath returns the last step and the steps before it of a path whose
-// last step is not an axis step (see lazyCompare), else nil.
+// last step computes values (a function call, a cast, arithmetic, an if),
+// not nodes; else nil. A path Prepare remembers per document (memoExpr) or
+// per evaluation (cseExpr) is read as the path itself.
 func lazyPath(e Expr) (last, prefix Expr) {
+	switch w := e.(type) {
+	case *memoExpr:
+		e = w.X
+	case *cseExpr:
+		e = w.X
+	}
 	p, ok := e.(*Path)
 	if !ok {
 		return nil, nil
@@ -1551,9 +1675,25 @@ func lazyPath(e Expr) (last, prefix Expr) {
 	if last, prefix = splitLast(p); last == nil {
 		return nil, nil
 	}
-	switch last.(type) {
-	case *AxisStep, *ContextItem:
+	switch x := last.(type) {
+	case *FuncCall:
+		if nodeFuncs[x.Name.Local] {
+			return nil, nil
+		}
+	case *TypeOp, *numExpr, *Unary, *If, *Literal:
+	case *Binary:
+		switch x.Op {
+		case "union", "intersect", "except", "to":
+			return nil, nil
+		}
+	default:
 		return nil, nil
 	}
 	return last, prefix
 }
+
+// nodeFuncs are the functions that may return nodes.
+var nodeFuncs = map[string]bool{"root": true, "id": true, "idref": true, "doc": true, "collection": true,
+	"current": true, "key": true, "document": true, "reverse": true, "subsequence": true, "remove": true,
+	"insert-before": true, "unordered": true, "zero-or-one": true, "one-or-more": true, "exactly-one": true,
+	"head": true, "tail": true, "outermost": true, "innermost": true, "element-with-id": true}

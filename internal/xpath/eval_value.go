@@ -887,6 +887,29 @@ func btoi(b bool) int {
 
 // generalCompare implements = != < <= > >= (existential, XPath 2.0 rules).
 func generalCompare(op string, l, r Seq) (bool, error) {
+	return generalCompareOf(op, l, r, shape{})
+}
+
+// shape tells a comparison whether Saxon knows both its operands to be
+// single values (see singleValued), which changes how it compares an
+// untypedAtomic value with NaN (see untypedVsNumber). The zero shape says
+// they are.
+type shape struct {
+	ev   *evaluator
+	l, r Expr // nil: a single value
+	c    *dctx
+}
+
+// oneToOne reports whether both operands are single values.
+func (s shape) oneToOne() bool {
+	if s.ev == nil {
+		return true
+	}
+	return (s.l == nil || singleValued(s.ev, s.l, *s.c)) && (s.r == nil || singleValued(s.ev, s.r, *s.c))
+}
+
+// generalCompareOf is generalCompare of operands of shape sh.
+func generalCompareOf(op string, l, r Seq, sh shape) (bool, error) {
 	if (op == "=" || op == "!=") && allStringish(l) && allStringish(r) {
 		// Nodes and strings on both sides: compare the strings without
 		// atomizing into new sequences.
@@ -905,7 +928,7 @@ func generalCompare(op string, l, r Seq) (bool, error) {
 	l, r = Atomize(l), Atomize(r)
 	for _, a := range l {
 		for _, b := range r {
-			if ok, err := comparePair(op, vop, a, b); err != nil || ok {
+			if ok, err := comparePair(op, vop, a, b, sh); err != nil || ok {
 				return ok, err
 			}
 		}
@@ -914,8 +937,8 @@ func generalCompare(op string, l, r Seq) (bool, error) {
 }
 
 // comparePair compares two atomic values for the general comparison op
-// (vop its value comparison operator).
-func comparePair(op, vop string, a, b Item) (bool, error) {
+// (vop its value comparison operator) of operands of shape sh.
+func comparePair(op, vop string, a, b Item, sh shape) (bool, error) {
 	if op == "=" || op == "!=" {
 		// Two strings (or untypedAtomic values) compare as strings:
 		// the common case, without conversions.
@@ -925,7 +948,7 @@ func comparePair(op, vop string, a, b Item) (bool, error) {
 			}
 		}
 	}
-	if ok, done, err := untypedVsNumber(vop, a, b); done {
+	if ok, done, err := untypedVsNumber(vop, a, b, sh); done {
 		return ok, err
 	}
 	x, y, err := promotePair(a, b)
@@ -936,22 +959,25 @@ func comparePair(op, vop string, a, b Item) (bool, error) {
 }
 
 // untypedVsNumber compares, for a general comparison with the value
-// operator vop, an untypedAtomic value with a number (done false for other
-// pairs) as Saxon does, which differs from the letter of XPath (cast to
-// xs:double, then compare as doubles) in three cases, the reference's
-// verdicts being what the rules are checked against:
-//   - against NaN, only != holds, and the untypedAtomic value is not cast
-//     (no error when it cannot be);
+// operator vop of operands of shape sh, an untypedAtomic value with a
+// number (done false for other pairs) as Saxon 9.9 does, which differs from
+// the letter of XPath (cast to xs:double, then compare as doubles) in three
+// cases, the reference's verdicts being what the rules are checked against:
+//   - against NaN, when both operands are single values, only != holds, and
+//     the untypedAtomic value is not cast (no error when it cannot be);
+//     otherwise NaN is compared as below, equal to a NaN, above the rest:
+//     xs:untypedAtomic('1') < xs:double('NaN') is false, but
+//     r/c < xs:double('NaN') is true for a node c of "1";
 //   - a value that casts to NaN is greater than every number and equal to
 //     none (Java's Double.compare, a total order), where XPath makes every
 //     comparison but != false: xs:untypedAtomic('NaN') > 0 is true;
 //   - -0 is less than 0 (Double.compare again) unless both are integers:
 //     xs:untypedAtomic('-0.0') = 0 is false, xs:untypedAtomic('-0') = 0
-//     true (an untypedAtomic written as an integer of up to ten digits is
-//     compared with an xs:integer as integers).
+//     true (an untypedAtomic written as an integer of up to fifteen digits
+//     is compared with an xs:integer as integers).
 //
 // (Saxon 9.9 and 12 alike: UntypedNumericComparer.quickCompare.)
-func untypedVsNumber(vop string, a, b Item) (ok, done bool, err error) {
+func untypedVsNumber(vop string, a, b Item, sh shape) (ok, done bool, err error) {
 	u, isU := a.(Untyped)
 	n := b
 	if !isU {
@@ -965,7 +991,7 @@ func untypedVsNumber(vop string, a, b Item) (ok, done bool, err error) {
 		return false, false, nil
 	}
 	d1 := float64(toDouble(n))
-	if math.IsNaN(d1) {
+	if math.IsNaN(d1) && sh.oneToOne() {
 		return vop == "ne", true, nil
 	}
 	var c int
@@ -982,11 +1008,13 @@ func untypedVsNumber(vop string, a, b Item) (ok, done bool, err error) {
 	return holds(vop, javaDoubleCompare(float64(d.(Double)), d1)), true, nil
 }
 
-// plainInteger parses s when it is an optional '-' and one to ten digits
-// (Saxon compares such an untypedAtomic value with an xs:integer exactly).
+// plainInteger parses s when it is an optional '-' and one to fifteen
+// digits (Saxon 9.9 compares such an untypedAtomic value with an xs:integer
+// exactly: xs:untypedAtomic('-000000000000000') = 0 holds, with sixteen
+// zeros it does not).
 func plainInteger(s string) (int64, bool) {
 	t := strings.TrimPrefix(s, "-")
-	if len(t) == 0 || len(t) > 10 {
+	if len(t) == 0 || len(t) > 15 {
 		return 0, false
 	}
 	var v int64
