@@ -106,8 +106,11 @@ type Quantified struct {
 
 	// member, set by Prepare for "some $x in S satisfies A = $x" (either
 	// order) with A not using $x: A, to be evaluated as the general
-	// comparison A = S.
-	member Expr
+	// comparison A = S (memberCmp, as written), as Saxon rewrites it.
+	// memberSet says Prepare has looked.
+	member    Expr
+	memberCmp *Binary
+	memberSet bool
 }
 
 // If is "if (C) then T else E".

@@ -374,7 +374,18 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		})
 		return out, err
 	case *Quantified:
-		if n.member != nil {
+		member, cmp := n.member, n.memberCmp
+		if !n.memberSet {
+			member, cmp = quantMember(n) // not prepared: the same reading
+		}
+		if member != nil && lazyOperand(member) {
+			// Its values read as they are compared (see lazyCompare).
+			if b, done, err := ev.lazyCompare(cmp, c); done {
+				return boolSeq(b), err
+			}
+			return ev.binary(cmp, c)
+		}
+		if member != nil {
 			// some $x in S satisfies A = $x  ≡  A = S (existential).
 			seq, err := ev.eval(n.Bindings[0].In, c)
 			if err != nil {
@@ -383,7 +394,7 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 			if len(seq) == 0 {
 				return seqFalse, nil
 			}
-			a, err := ev.eval(n.member, c)
+			a, err := ev.eval(member, c)
 			if err != nil {
 				return nil, err
 			}
@@ -397,7 +408,8 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 				}
 				return seqFalse, nil
 			}
-			b, err := generalCompareOf("=", a, seq, shape{ev: ev, l: n.member, c: &c})
+			// (Saxon rewrites it so too: S is the other operand.)
+			b, err := generalCompareOf("=", a, seq, shape{ev: ev, l: member, r: n.Bindings[0].In, c: &c})
 			return boolSeq(b), err
 		}
 		found := false
@@ -562,6 +574,12 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	l, err := ev.eval(n.L, c)
 	if err != nil {
 		return nil, err
+	}
+	switch n.Op {
+	case "eq", "ne", "lt", "le", "gt", "ge":
+		if len(l) == 0 {
+			return nil, nil // empty, whatever the right operand (Saxon does not read it)
+		}
 	}
 	r, err := ev.eval(n.R, c)
 	if err != nil {
@@ -1355,47 +1373,48 @@ func booleanValued(e Expr) bool {
 //     evaluation does.
 //
 // A path's values are computed node by node, a sequence's item by item,
-// any other operand's as a whole when its first is wanted. done is false
-// for the shapes and cases left to the whole evaluation, which the caller
-// then makes (including, rarely, a last step that gives nodes after all).
+// any other operand's as a whole when its first is wanted. Two operands
+// Saxon knows to be single values are read so too, paths or not: when the
+// first is empty, the second is not read. done is false for the shapes and
+// cases left to the whole evaluation, which the caller then makes.
 func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
-	if !lazyOperand(n.L) && !lazyOperand(n.R) {
-		return false, false, nil
+	lazy := lazyOperand(n.L) || lazyOperand(n.R)
+	var ls, rs bool
+	if !lazy {
+		if ls, rs = singleValued(ev, n.L, c), singleValued(ev, n.R, c); !ls || !rs {
+			return false, false, nil
+		}
+	} else {
+		if emptyLiteral(n.L) || emptyLiteral(n.R) {
+			return false, true, nil
+		}
+		ls, rs = singleValued(ev, n.L, c), singleValued(ev, n.R, c)
 	}
-	if emptyLiteral(n.L) || emptyLiteral(n.R) {
-		return false, true, nil
-	}
-	ls, rs := singleValued(ev, n.L, c), singleValued(ev, n.R, c)
 	if !ls && !rs && n.Op != "=" && n.Op != "!=" {
 		return false, false, nil
 	}
 	vop := valueOps[n.Op]
-	bail := false
-	l, r := ev.puller(n.L, c, &bail), ev.puller(n.R, c, &bail)
+	l, r := ev.puller(n.L, c), ev.puller(n.R, c)
 	if ls || rs {
-		// The single one first, then the other's values in turn.
+		// The single one first, then the other's values in turn; when
+		// both are single, the left one first unless only the right one
+		// gives untypedAtomic values (Saxon moves that one first).
 		one, many, oneLeft := r, l, false
-		if !rs {
+		if !rs || ls && !(untypedValued(n.R) && !untypedValued(n.L)) {
 			one, many, oneLeft = l, r, true
 		}
 		// (For the NaN rule of untypedVsNumber: one to one when both are
 		// single.)
 		oneL, oneR := n.L, n.R
 		o, ok, err := one()
-		if bail {
-			return false, false, nil
-		}
 		if err != nil || !ok {
 			return false, true, err
 		}
-		if _, more, _ := one(); more || bail {
+		if _, more, _ := one(); more {
 			return false, false, nil // not single after all: the whole evaluation's
 		}
 		for {
 			v, ok, err := many()
-			if bail {
-				return false, false, nil
-			}
 			if err != nil || !ok {
 				return false, true, err
 			}
@@ -1419,9 +1438,6 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 				continue
 			}
 			it, ok, err := pull[side]()
-			if bail {
-				return false, false, nil
-			}
 			if err != nil {
 				return false, true, err
 			}
@@ -1454,14 +1470,26 @@ type puller func() (it Item, ok bool, err error)
 
 // puller returns e's values as lazyCompare reads them: a path that
 // computes values (see lazyPath) node by node, a sequence item by item,
-// anything else evaluated whole on the first call. It sets *bail when a
-// path's last step gives nodes (then the values are not read in order).
-func (ev *evaluator) puller(e Expr, c dctx, bail *bool) puller {
+// anything else evaluated whole on the first call. A path Prepare
+// remembers per document is taken from the memo when it has a value (read
+// in order, as the path would give it), and computed node by node when it
+// has an error. A last step that gives nodes has the path's nodes sorted
+// first, as the path does.
+func (ev *evaluator) puller(e Expr, c dctx) puller {
+	if m, ok := e.(*memoExpr); ok && isLazyPath(m.X) {
+		if v, err := ev.eval(m, c); err == nil {
+			return listPuller(Atomize(v))
+		}
+	}
 	if last, prefix := lazyPath(e); last != nil {
 		var nodes Seq
-		started := false
+		started, yielded := false, false
 		k, vs, vi := 0, Seq(nil), 0
+		var rest puller // when the last step gives nodes
 		return func() (Item, bool, error) {
+			if rest != nil {
+				return rest()
+			}
 			if !started {
 				started = true
 				var err error
@@ -1470,8 +1498,7 @@ func (ev *evaluator) puller(e Expr, c dctx, bail *bool) puller {
 				}
 				for _, it := range nodes {
 					if _, isNode := it.(*Node); !isNode {
-						*bail = true
-						return nil, false, nil
+						return nil, false, errf(ErrType, "XPTY0019", "left operand of / contains a non-node")
 					}
 				}
 			}
@@ -1484,15 +1511,28 @@ func (ev *evaluator) puller(e Expr, c dctx, bail *bool) puller {
 				if err != nil {
 					return nil, false, err
 				}
-				for _, v := range vs {
-					if _, isNode := v.(*Node); isNode {
-						*bail = true
-						return nil, false, nil
-					}
-				}
 				k, vi = k+1, 0
+				if hasNode(vs) {
+					// Nodes: all of them, in document order, then their
+					// values.
+					all := append(Seq(nil), vs...)
+					for ; k < len(nodes); k++ {
+						s, err := ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+						if err != nil {
+							return nil, false, err
+						}
+						all = append(all, s...)
+					}
+					ns, err := nodesOf(all, "/")
+					if err != nil || yielded {
+						return nil, false, errf(ErrType, "XPTY0018", "path step returns both nodes and atomic values")
+					}
+					rest = listPuller(Atomize(docOrder(ns)))
+					return rest()
+				}
 			}
 			vi++
+			yielded = true
 			return vs[vi-1], true, nil
 		}
 	}
@@ -1505,35 +1545,50 @@ func (ev *evaluator) puller(e Expr, c dctx, bail *bool) puller {
 					if i == len(sq.Items) {
 						return nil, false, nil
 					}
-					cur = ev.puller(sq.Items[i], c, bail)
+					cur = ev.puller(sq.Items[i], c)
 					i++
 				}
 				it, ok, err := cur()
-				if err != nil || ok || *bail {
+				if err != nil || ok {
 					return it, ok, err
 				}
 				cur = nil
 			}
 		}
 	}
-	var vals Seq
-	started := false
+	var vals puller
 	return func() (Item, bool, error) {
-		if !started {
-			started = true
+		if vals == nil {
 			v, err := ev.eval(e, c)
 			if err != nil {
 				return nil, false, err
 			}
-			vals = Atomize(v)
+			vals = listPuller(Atomize(v))
 		}
-		if len(vals) == 0 {
+		return vals()
+	}
+}
+
+// listPuller gives the items of s in turn.
+func listPuller(s Seq) puller {
+	return func() (Item, bool, error) {
+		if len(s) == 0 {
 			return nil, false, nil
 		}
-		it := vals[0]
-		vals = vals[1:]
+		it := s[0]
+		s = s[1:]
 		return it, true, nil
 	}
+}
+
+// hasNode reports whether s holds a node.
+func hasNode(s Seq) bool {
+	for _, it := range s {
+		if _, ok := it.(*Node); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // lazyOperand reports whether e is, or holds in a sequence, a path that
@@ -1590,7 +1645,7 @@ func singleValued(ev *evaluator, e Expr, c dctx) bool {
 		return (n.bi != nil || plainFn) && singleFuncs[n.Name.Local]
 	case *AxisStep:
 		switch {
-		case n.Axis == AxisParent || n.Axis == AxisSelf:
+		case n.Axis == AxisSelf:
 			return true
 		case n.Axis == AxisAttribute && n.Name != nil && n.Name.Local != "*" && n.Name.Prefix != "*":
 			return true
@@ -1631,14 +1686,37 @@ func singleValued(ev *evaluator, e Expr, c dctx) bool {
 	return false
 }
 
-// numericLast reports whether the last of preds is a numeric literal, as
-// in x[1]: the step then selects at most one node.
+// numericLast reports whether the last of preds is a numeric literal or
+// last(), as in x[1]: the step then selects at most one node.
 func numericLast(preds []Expr) bool {
 	if len(preds) == 0 {
 		return false
 	}
-	l, ok := preds[len(preds)-1].(*Literal)
-	return ok && l.Kind != StringLit
+	switch p := preds[len(preds)-1].(type) {
+	case *Literal:
+		return p.Kind != StringLit
+	case *FuncCall:
+		return p.Name.Local == "last" && len(p.Args) == 0 && (p.Name.Prefix == "" || p.Name.Prefix == "fn")
+	}
+	return false
+}
+
+// untypedValued reports whether e gives nodes (whose values are
+// untypedAtomic) by its form: a step, the context item, a path ending in a
+// step.
+func untypedValued(e Expr) bool {
+	switch n := e.(type) {
+	case *AxisStep, *ContextItem:
+		return true
+	case *Path:
+		if len(n.Steps) == 0 {
+			return true
+		}
+		return untypedValued(n.Steps[len(n.Steps)-1].Expr)
+	case *Filter:
+		return untypedValued(n.Primary)
+	}
+	return false
 }
 
 // singleFuncs are the functions that return at most one item.
@@ -1680,7 +1758,7 @@ func lazyPath(e Expr) (last, prefix Expr) {
 		if nodeFuncs[x.Name.Local] {
 			return nil, nil
 		}
-	case *TypeOp, *numExpr, *Unary, *If, *Literal:
+	case *TypeOp, *numExpr, *Unary, *If, *Literal, *Filter, *For, *Quantified:
 	case *Binary:
 		switch x.Op {
 		case "union", "intersect", "except", "to":

@@ -74,20 +74,8 @@ func Prepare(e Expr, env *Env) error {
 				n.extKey = "{" + uri + "}" + n.Name.Local
 			}
 		case *Quantified:
-			if !n.Every && len(n.Bindings) == 1 {
-				if b, ok := n.Satisfies.(*Binary); ok && b.Op == "=" {
-					name := n.Bindings[0].Var.String()
-					isVar := func(e Expr) bool { v, ok := e.(*VarRef); return ok && v.Name.String() == name }
-					// (Not for a path that computes its values, which is
-					// compared value by value: see lazyCompare.)
-					switch {
-					case isVar(b.R) && !usesVar(b.L, name) && !isLazyPath(b.L):
-						n.member = b.L
-					case isVar(b.L) && !usesVar(b.R, name) && !isLazyPath(b.R):
-						n.member = b.R
-					}
-				}
-			}
+			n.member, n.memberCmp = quantMember(n)
+			n.memberSet = true
 		case *Literal:
 			if v, err := evalLiteral(n); err == nil {
 				n.val = v
@@ -1054,4 +1042,27 @@ func stepNamed(n *Node, st *AxisStep) ([]*Node, bool) {
 		space = "*" // the index keeps every element (attribute) under {*}*
 	}
 	return named(n, st.Axis == AxisAttribute, space, local)
+}
+
+// quantMember returns, for "some $x in S satisfies A = $x" (either order)
+// with A not using $x, A and the comparison A = S (S = A when so written),
+// as Saxon rewrites it; else nil.
+func quantMember(n *Quantified) (Expr, *Binary) {
+	if n.Every || len(n.Bindings) != 1 {
+		return nil, nil
+	}
+	b, ok := n.Satisfies.(*Binary)
+	if !ok || b.Op != "=" {
+		return nil, nil
+	}
+	name := n.Bindings[0].Var.String()
+	isVar := func(e Expr) bool { v, ok := e.(*VarRef); return ok && v.Name.String() == name }
+	in := n.Bindings[0].In
+	switch {
+	case isVar(b.R) && !usesVar(b.L, name):
+		return b.L, &Binary{Op: "=", L: b.L, R: in}
+	case isVar(b.L) && !usesVar(b.R, name):
+		return b.R, &Binary{Op: "=", L: in, R: b.R}
+	}
+	return nil, nil
 }
