@@ -1378,18 +1378,36 @@ func booleanValued(e Expr) bool {
 // first is empty, the second is not read. done is false for the shapes and
 // cases left to the whole evaluation, which the caller then makes.
 func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
-	lazy := lazyOperand(n.L) || lazyOperand(n.R)
-	var ls, rs bool
-	if !lazy {
-		if ls, rs = singleValued(ev, n.L, c), singleValued(ev, n.R, c); !ls || !rs {
+	if !lazyOperand(n.L) && !lazyOperand(n.R) {
+		// (The left operand first: most are paths, soon found not single.)
+		if !singleValued(ev, n.L, c) || !singleValued(ev, n.R, c) {
 			return false, false, nil
 		}
-	} else {
-		if emptyLiteral(n.L) || emptyLiteral(n.R) {
-			return false, true, nil
+		// Two single values, neither read lazily: the first, then, when
+		// it is not empty, the second (see below).
+		first, second := n.L, n.R
+		if untypedValued(n.R) && !untypedValued(n.L) {
+			first, second = n.R, n.L
 		}
-		ls, rs = singleValued(ev, n.L, c), singleValued(ev, n.R, c)
+		a, err := ev.eval(first, c)
+		if err != nil || len(a) == 0 {
+			return false, true, err
+		}
+		b, err := ev.eval(second, c)
+		if err != nil {
+			return false, true, err
+		}
+		l, r := a, b
+		if first == n.R {
+			l, r = b, a
+		}
+		ok, err := generalCompareOf(n.Op, l, r, shape{})
+		return ok, true, err
 	}
+	if emptyLiteral(n.L) || emptyLiteral(n.R) {
+		return false, true, nil
+	}
+	ls, rs := singleValued(ev, n.L, c), singleValued(ev, n.R, c)
 	if !ls && !rs && n.Op != "=" && n.Op != "!=" {
 		return false, false, nil
 	}
@@ -1729,17 +1747,32 @@ var singleFuncs = map[string]bool{
 	"true": true, "false": true, "matches": true, "replace": true, "round-half-to-even": true, "format-number": true,
 }
 
-// isLazyPath reports whether lazyPath takes e.
+// isLazyPath reports whether lazyPath takes e (without building the
+// prefix).
 func isLazyPath(e Expr) bool {
-	last, _ := lazyPath(e)
-	return last != nil
+	return lazyLast(e) != nil
 }
 
 // lazyPath returns the last step and the steps before it of a path whose
-// last step computes values (a function call, a cast, arithmetic, an if),
-// not nodes; else nil. A path Prepare remembers per document (memoExpr) or
-// per evaluation (cseExpr) is read as the path itself.
+// last step computes values (a function call, a cast, arithmetic, an if, a
+// filter, a for or some expression), not nodes; else nil. A path Prepare
+// remembers per document (memoExpr) or per evaluation (cseExpr) is read as
+// the path itself.
 func lazyPath(e Expr) (last, prefix Expr) {
+	if lazyLast(e) == nil {
+		return nil, nil
+	}
+	switch w := e.(type) {
+	case *memoExpr:
+		e = w.X
+	case *cseExpr:
+		e = w.X
+	}
+	return splitLast(e.(*Path))
+}
+
+// lazyLast is lazyPath's last step, or nil.
+func lazyLast(e Expr) Expr {
 	switch w := e.(type) {
 	case *memoExpr:
 		e = w.X
@@ -1747,27 +1780,25 @@ func lazyPath(e Expr) (last, prefix Expr) {
 		e = w.X
 	}
 	p, ok := e.(*Path)
-	if !ok {
-		return nil, nil
+	if !ok || len(p.Steps) < 2 || p.Steps[len(p.Steps)-1].Desc {
+		return nil // (as splitLast)
 	}
-	if last, prefix = splitLast(p); last == nil {
-		return nil, nil
-	}
+	last := p.Steps[len(p.Steps)-1].Expr
 	switch x := last.(type) {
 	case *FuncCall:
 		if nodeFuncs[x.Name.Local] {
-			return nil, nil
+			return nil
 		}
 	case *TypeOp, *numExpr, *Unary, *If, *Literal, *Filter, *For, *Quantified:
 	case *Binary:
 		switch x.Op {
 		case "union", "intersect", "except", "to":
-			return nil, nil
+			return nil
 		}
 	default:
-		return nil, nil
+		return nil
 	}
-	return last, prefix
+	return last
 }
 
 // nodeFuncs are the functions that may return nodes.
