@@ -78,6 +78,9 @@ type Binary struct {
 	// Set by Prepare for a union of axis steps: its steps when every one is
 	// prepared (alts), and when every one is also indexable (ixAlts).
 	alts, ixAlts []*AxisStep
+	// eager, set by Prepare for a general comparison that lazyCompare
+	// never takes (no operand read lazily, one never a single value).
+	eager bool
 }
 
 // Unary is "-x" or "+x".

@@ -567,6 +567,9 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	}
 	switch n.Op {
 	case "=", "!=", "<", "<=", ">", ">=":
+		if n.eager {
+			break
+		}
 		if b, done, err := ev.lazyCompare(n, c); done {
 			return boolSeq(b), err
 		}
@@ -1643,6 +1646,9 @@ func singleValued(ev *evaluator, e Expr, c dctx) bool {
 	case *Literal, *ContextItem, *Unary, *numExpr, *boolExpr, *Quantified:
 		return true
 	case *VarRef:
+		if ev == nil {
+			return true // (when preparing: it may be)
+		}
 		name := n.Name.String()
 		for sc := c.vars; sc != nil; sc = sc.next {
 			if sc.name == name {

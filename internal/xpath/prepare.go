@@ -94,6 +94,13 @@ func Prepare(e Expr, env *Env) error {
 			if n.Op == "union" {
 				n.alts, n.ixAlts = unionSteps(n), indexedSteps(n)
 			}
+			switch n.Op {
+			case "=", "!=", "<", "<=", ">", ">=":
+				// (Variables count as single here: whether they are is
+				// known when evaluated.)
+				n.eager = !lazyOperand(n.L) && !lazyOperand(n.R) &&
+					!(singleValued(nil, n.L, dctx{}) && singleValued(nil, n.R, dctx{}))
+			}
 		}
 		return true
 	})
