@@ -1736,9 +1736,16 @@ func untypedValued(e Expr) bool {
 		if len(n.Steps) == 0 {
 			return true
 		}
+		if n.Root == RootNone && !untypedValued(n.Steps[0].Expr) {
+			return false // (2/. is an error, not nodes)
+		}
 		return untypedValued(n.Steps[len(n.Steps)-1].Expr)
 	case *Filter:
 		return untypedValued(n.Primary)
+	case *memoExpr:
+		return untypedValued(n.X)
+	case *cseExpr:
+		return untypedValued(n.X)
 	}
 	return false
 }
