@@ -380,9 +380,6 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 		}
 		if member != nil && lazyOperand(member) {
 			// Its values read as they are compared (see lazyCompare).
-			if b, done, err := ev.lazyCompare(cmp, c); done {
-				return boolSeq(b), err
-			}
 			return ev.binary(cmp, c)
 		}
 		if member != nil {
@@ -409,7 +406,7 @@ func (ev *evaluator) eval(e Expr, c dctx) (Seq, error) {
 				return seqFalse, nil
 			}
 			// (Saxon rewrites it so too: S is the other operand.)
-			b, err := generalCompareOf("=", a, seq, shape{ev: ev, l: member, r: n.Bindings[0].In, c: &c})
+			b, err := generalCompare("=", a, seq, shape{ev: ev, l: member, r: n.Bindings[0].In, c: &c})
 			return boolSeq(b), err
 		}
 		found := false
@@ -590,7 +587,7 @@ func (ev *evaluator) binary(n *Binary, c dctx) (Seq, error) {
 	}
 	switch n.Op {
 	case "=", "!=", "<", "<=", ">", ">=":
-		b, err := generalCompareOf(n.Op, l, r, shape{ev: ev, l: n.L, r: n.R, c: &c})
+		b, err := generalCompare(n.Op, l, r, shape{ev: ev, l: n.L, r: n.R, c: &c})
 		return boolSeq(b), err
 	case "eq", "ne", "lt", "le", "gt", "ge":
 		l, r = Atomize(l), Atomize(r)
@@ -1389,7 +1386,7 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 		// Two single values, neither read lazily: the first, then, when
 		// it is not empty, the second (see below).
 		first, second := n.L, n.R
-		if untypedValued(n.R) && !untypedValued(n.L) {
+		if !leftFirst(n) {
 			first, second = n.R, n.L
 		}
 		a, err := ev.eval(first, c)
@@ -1400,11 +1397,10 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 		if err != nil {
 			return false, true, err
 		}
-		l, r := a, b
 		if first == n.R {
-			l, r = b, a
+			a, b = b, a
 		}
-		ok, err := generalCompareOf(n.Op, l, r, shape{})
+		ok, err := generalCompare(n.Op, a, b, shape{})
 		return ok, true, err
 	}
 	if emptyLiteral(n.L) || emptyLiteral(n.R) {
@@ -1415,18 +1411,15 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 		return false, false, nil
 	}
 	vop := valueOps[n.Op]
+	sh := shape{ev: ev, l: n.L, r: n.R, c: &c} // for the NaN rule of untypedVsNumber
 	l, r := ev.puller(n.L, c), ev.puller(n.R, c)
 	if ls || rs {
 		// The single one first, then the other's values in turn; when
-		// both are single, the left one first unless only the right one
-		// gives untypedAtomic values (Saxon moves that one first).
+		// both are single, as leftFirst says.
 		one, many, oneLeft := r, l, false
-		if !rs || ls && !(untypedValued(n.R) && !untypedValued(n.L)) {
+		if !rs || ls && leftFirst(n) {
 			one, many, oneLeft = l, r, true
 		}
-		// (For the NaN rule of untypedVsNumber: one to one when both are
-		// single.)
-		oneL, oneR := n.L, n.R
 		o, ok, err := one()
 		if err != nil || !ok {
 			return false, true, err
@@ -1443,13 +1436,12 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 			if oneLeft {
 				a, b = o, v
 			}
-			if ok, err := comparePair(n.Op, vop, a, b, shape{ev: ev, l: oneL, r: oneR, c: &c}); err != nil || ok {
+			if ok, err := comparePair(n.Op, vop, a, b, sh); err != nil || ok {
 				return ok, true, err
 			}
 		}
 	}
 	// Alternately, the left operand's first.
-	many := shape{ev: ev, l: n.L, r: n.R, c: &c} // neither single: not one to one
 	pull := [2]puller{l, r}
 	var taken [2][]Item
 	var exhausted [2]bool
@@ -1474,7 +1466,7 @@ func (ev *evaluator) lazyCompare(n *Binary, c dctx) (b, done bool, err error) {
 				if side == 1 {
 					a, b = o, it
 				}
-				if ok, err := comparePair(n.Op, vop, a, b, many); err != nil || ok {
+				if ok, err := comparePair(n.Op, vop, a, b, sh); err != nil || ok {
 					return ok, true, err
 				}
 			}
@@ -1507,6 +1499,10 @@ func (ev *evaluator) puller(e Expr, c dctx) puller {
 		started, yielded := false, false
 		k, vs, vi := 0, Seq(nil), 0
 		var rest puller // when the last step gives nodes
+		// at is the last step's values at the k-th node.
+		at := func(k int) (Seq, error) {
+			return ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+		}
 		return func() (Item, bool, error) {
 			if rest != nil {
 				return rest()
@@ -1528,7 +1524,7 @@ func (ev *evaluator) puller(e Expr, c dctx) puller {
 					return nil, false, nil
 				}
 				var err error
-				vs, err = ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+				vs, err = at(k)
 				if err != nil {
 					return nil, false, err
 				}
@@ -1538,7 +1534,7 @@ func (ev *evaluator) puller(e Expr, c dctx) puller {
 					// values.
 					all := append(Seq(nil), vs...)
 					for ; k < len(nodes); k++ {
-						s, err := ev.eval(last, dctx{item: nodes[k], pos: k + 1, size: len(nodes), vars: c.vars})
+						s, err := at(k)
 						if err != nil {
 							return nil, false, err
 						}
@@ -1723,6 +1719,13 @@ func numericLast(preds []Expr) bool {
 		return p.Name.Local == "last" && len(p.Args) == 0 && (p.Name.Prefix == "" || p.Name.Prefix == "fn")
 	}
 	return false
+}
+
+// leftFirst reports whether Saxon reads the left of two single-valued
+// operands first: unless only the right one gives untypedAtomic values
+// (it moves that one first).
+func leftFirst(n *Binary) bool {
+	return !untypedValued(n.R) || untypedValued(n.L)
 }
 
 // untypedValued reports whether e gives nodes (whose values are

@@ -885,11 +885,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-// generalCompare implements = != < <= > >= (existential, XPath 2.0 rules).
-func generalCompare(op string, l, r Seq) (bool, error) {
-	return generalCompareOf(op, l, r, shape{})
-}
-
 // shape tells a comparison whether Saxon knows both its operands to be
 // single values (see singleValued), which changes how it compares an
 // untypedAtomic value with NaN (see untypedVsNumber). The zero shape says
@@ -908,8 +903,9 @@ func (s shape) oneToOne() bool {
 	return (s.l == nil || singleValued(s.ev, s.l, *s.c)) && (s.r == nil || singleValued(s.ev, s.r, *s.c))
 }
 
-// generalCompareOf is generalCompare of operands of shape sh.
-func generalCompareOf(op string, l, r Seq, sh shape) (bool, error) {
+// generalCompare implements = != < <= > >= (existential, XPath 2.0 rules)
+// on the values of operands of shape sh.
+func generalCompare(op string, l, r Seq, sh shape) (bool, error) {
 	if (op == "=" || op == "!=") && allStringish(l) && allStringish(r) {
 		// Nodes and strings on both sides: compare the strings without
 		// atomizing into new sequences.
@@ -976,7 +972,8 @@ func comparePair(op, vop string, a, b Item, sh shape) (bool, error) {
 //     true (an untypedAtomic written as an integer of up to fifteen digits
 //     is compared with an xs:integer as integers).
 //
-// (Saxon 9.9 and 12 alike: UntypedNumericComparer.quickCompare.)
+// (As measured on Saxon-HE 9.9 by the oracle tests in untypednum_oracle_test.go;
+// Saxon 12's UntypedNumericComparer.quickCompare reads much alike.)
 func untypedVsNumber(vop string, a, b Item, sh shape) (ok, done bool, err error) {
 	u, isU := a.(Untyped)
 	n := b
@@ -994,11 +991,9 @@ func untypedVsNumber(vop string, a, b Item, sh shape) (ok, done bool, err error)
 	if math.IsNaN(d1) && sh.oneToOne() {
 		return vop == "ne", true, nil
 	}
-	var c int
 	if i, isInt := n.(Integer); isInt && i.V.IsInt64() {
 		if l0, plain := plainInteger(xmlTrim(string(u))); plain {
-			c = cmp.Compare(l0, i.V.Int64())
-			return holds(vop, c), true, nil
+			return holds(vop, cmp.Compare(l0, i.V.Int64())), true, nil
 		}
 	}
 	d, err := castTo(u, "double")

@@ -255,61 +255,55 @@ func TestLazyCompareCases(t *testing.T) {
 	}
 }
 
-// TestLazyCompareNested: comparisons nested in comparisons, whose inner
-// operand fails, cost in proportion to the depth (each level once), not
-// twice per level.
+// TestLazyCompareNested: comparisons nested in comparisons cost each
+// level once, not twice per level (2⁶ times as much at depth 12 as at 6),
+// plain and prepared: when an inner operand fails (the error is returned,
+// not the whole evaluated again), and when a last step gives nodes after
+// all (they are sorted, not evaluated again).
 func TestLazyCompareNested(t *testing.T) {
-	d, err := ParseDocument(strings.NewReader(`<r><b>5</b><b>6</b></r>`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allocs := func(depth int) float64 {
-		e := "xs:decimal(concat(r/b[1], 'x'))"
-		for i := 0; i < depth; i++ {
-			e = "(r/b/string(.) = " + e + ")"
-		}
-		x, err := Parse(e)
+	for _, c := range []struct {
+		doc, ctx, seed, wrap string
+		wantErr              bool
+	}{
+		{`<r><b>5</b><b>6</b></r>`, "", "xs:decimal(concat(r/b[1], 'x'))", "(r/b/string(.) = %s)", true},
+		{`<r><b>x</b></r>`, "b", "'x'", "(./(if (%s) then . else .) = 'x')", false},
+	} {
+		d, err := ParseDocument(strings.NewReader(c.doc))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return testing.AllocsPerRun(5, func() {
-			if _, err := EvalBool(x, d.Root, &Env{}); err == nil {
-				t.Fatalf("%s: no error", e)
-			}
-		})
-	}
-	a6, a12 := allocs(6), allocs(12)
-	if a12 > 4*a6 {
-		t.Errorf("allocations at depth 6: %.0f, at depth 12: %.0f (want about twice, not 2⁶ times)", a6, a12)
-	}
-}
-
-// TestLazyCompareNodesNested: a last step that gives nodes after all (its
-// nodes sorted, as a path does) is not evaluated again, so nesting costs
-// each level once.
-func TestLazyCompareNodesNested(t *testing.T) {
-	d, err := ParseDocument(strings.NewReader(`<r><b>x</b></r>`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := d.Root.Children[0].Children[0]
-	allocs := func(depth int) float64 {
-		e := "'x'"
-		for i := 0; i < depth; i++ {
-			e = "(./(if (" + e + ") then . else .) = 'x')"
+		ctx := d.Root
+		if c.ctx != "" {
+			ctx = d.Root.Children[0].Children[0]
 		}
-		x, err := Parse(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return testing.AllocsPerRun(5, func() {
-			if ok, err := EvalBool(x, b, &Env{}); err != nil || !ok {
-				t.Fatalf("%s: %v %v", e, ok, err)
+		for _, prepared := range []bool{false, true} {
+			allocs := func(depth int) float64 {
+				e := c.seed
+				for i := 0; i < depth; i++ {
+					e = fmt.Sprintf(c.wrap, e)
+				}
+				x, err := Parse(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env := &Env{}
+				if prepared {
+					if err := Prepare(x, env); err != nil {
+						t.Fatal(err)
+					}
+					x = CompileTest(x)
+				}
+				ev := NewEvaluator(env)
+				return testing.AllocsPerRun(5, func() {
+					if ok, err := ev.EvalBool(x, ctx); (err != nil) != c.wantErr || err == nil && !ok {
+						t.Fatalf("%s (prepared %v): %v %v", e, prepared, ok, err)
+					}
+				})
 			}
-		})
-	}
-	if a6, a12 := allocs(6), allocs(12); a12 > 4*a6 {
-		t.Errorf("allocations at depth 6: %.0f, at depth 12: %.0f (want about twice, not 2⁶ times)", a6, a12)
+			if a6, a12 := allocs(6), allocs(12); a12 > 4*a6 {
+				t.Errorf("%s (prepared %v): allocations at depth 6: %.0f, at depth 12: %.0f (want about twice)", c.wrap, prepared, a6, a12)
+			}
+		}
 	}
 }
 
