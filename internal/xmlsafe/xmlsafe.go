@@ -377,17 +377,6 @@ func indexEntityDecl(data []byte) int {
 	}
 }
 
-// hasColon reports whether a name has a colon (names are short: a loop
-// beats the call of strings.Contains).
-func hasColon(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			return true
-		}
-	}
-	return false
-}
-
 // Reader reads a document from r and checks it with [Check]. It reads at
 // most lim.MaxBytes+1 bytes, so an oversized document fails with
 // [TooLarge] without being read in full. On success it returns the bytes
@@ -606,7 +595,7 @@ func (c *checker) start(t xml.StartElement) error {
 		return c.fail(TooManyAttributes, fmt.Sprintf("%d attributes on %s, more than %d",
 			len(t.Attr), quote(rawName(t.Name)), c.lim.MaxAttributes))
 	}
-	if hasColon(t.Name.Local) {
+	if strings.Contains(t.Name.Local, ":") {
 		return c.fail(Malformed, "bad element name "+quote(rawName(t.Name)))
 	}
 	c.nsLen = append(c.nsLen, len(c.ns))
@@ -614,7 +603,7 @@ func (c *checker) start(t xml.StartElement) error {
 	// Namespace declarations first: they apply to the element's own
 	// name and attributes.
 	for _, a := range t.Attr {
-		if hasColon(a.Name.Local) {
+		if strings.Contains(a.Name.Local, ":") {
 			return c.fail(Malformed, "bad attribute name "+quote(rawName(a.Name)))
 		}
 		switch {
